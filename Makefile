@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mdpy: a mediated VFIO virtual display.  `make help` lists the targets.
+
+KDIR	?= /lib/modules/$(shell uname -r)/build
+BUILD	:= $(CURDIR)/build
+MODDIR	?= $(BUILD)/module
+CC	?= cc
+
+MOD_SRCS := Kbuild $(wildcard kernel/*.c kernel/*.h kernel/*.sh core/*.c \
+	    core/*.h include/uapi/*.h)
+
+# BTF for modules needs pahole and the kernel's vmlinux; nothing here uses it
+KBUILD_ARGS := CONFIG_DEBUG_INFO_BTF_MODULES=
+
+.PHONY: all module install clean help check check-unit
+
+all: module
+
+module: ## Build mdpy.ko for KDIR (default: the running kernel) into MODDIR
+	@test -f $(KDIR)/Makefile || { \
+		echo "No kernel headers at $(KDIR)."; \
+		echo "Install them (apt-get install linux-headers-$$(uname -r)) or pass KDIR=<headers dir>."; \
+		exit 1; }
+	@scripts/mirror.sh $(MODDIR) $(MOD_SRCS)
+	$(MAKE) -C $(KDIR) M=$(MODDIR) $(KBUILD_ARGS) modules
+	@echo "built $(MODDIR)/mdpy.ko"
+
+install: module ## Install mdpy.ko into the KDIR kernel's module tree
+	$(MAKE) -C $(KDIR) M=$(MODDIR) $(KBUILD_ARGS) modules_install
+	depmod -a $(notdir $(patsubst %/build,%,$(realpath $(KDIR))))
+
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
+	       -fsanitize=address,undefined -fno-sanitize-recover=all \
+	       -fno-omit-frame-pointer
+UNIT_BIN := $(BUILD)/unit/test_core
+
+$(UNIT_BIN): tests/unit/test_core.c tests/unit/tap.h core/*.c core/*.h include/uapi/mdpy.h
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) -o $@ tests/unit/test_core.c core/config.c core/device.c
+
+check-unit: $(UNIT_BIN) ## Run the userspace unit tests of core/ (ASan+UBSan)
+	@mkdir -p $(BUILD)/results/unit
+	$(UNIT_BIN) | tee $(BUILD)/results/unit/core.tap
+	@tests/tap-summary $(BUILD)/results/unit
+
+clean: ## Remove build products (keeps the download cache)
+	rm -rf $(BUILD)/module $(BUILD)/unit $(BUILD)/results $(BUILD)/kver-* $(BUILD)/vm
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
+		sed -E 's/^([^:]+):.*## (.*)/  \1\t\2/' | expand -t 20
+
+-include tests/vm/vm.mk tests/uapi/uapi.mk tests/e2e/e2e.mk

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mdpy device model: types, VFIO region layout, access validation, the
+ * display plane and the power-on picture.
+ */
+#include "mdpy_core.h"
+
+const struct mdpy_type mdpy_types[MDPY_NUM_TYPES] = {
+	{ .name = "vga", .label = "VGA", .width = 640,  .height = 480 },
+	{ .name = "xga", .label = "XGA", .width = 1024, .height = 768 },
+	{ .name = "hd",  .label = "HD",  .width = 1920, .height = 1080 },
+};
+
+u32 mdpy_fb_size(const struct mdpy_type *type)
+{
+	return type->width * type->height * MDPY_BYTES_PER_PIXEL;
+}
+
+u32 mdpy_bar_size(const struct mdpy_type *type)
+{
+	u32 need = mdpy_fb_size(type);
+	u32 size = 4096;	/* at least a page, so BAR0 can be mmapped */
+
+	while (size < need)
+		size <<= 1;
+	return size;
+}
+
+/* Regions the device exposes; every other index has size 0 */
+u64 mdpy_region_size(const struct mdpy_type *type, u32 index)
+{
+	switch (index) {
+	case MDPY_REGION_BAR0:
+		return mdpy_bar_size(type);
+	case MDPY_REGION_CONFIG:
+		return MDPY_CFG_SIZE;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Split a device-file position into region and offset, and check that the
+ * whole access [pos, pos + len) lies inside one existing region.  A zero
+ * length is valid only at an offset inside the region.
+ */
+int mdpy_access_decode(const struct mdpy_type *type, u64 pos, u64 len,
+		       u32 *index, u64 *off)
+{
+	u64 idx = pos >> MDPY_REGION_SHIFT;
+	u64 o = pos & MDPY_REGION_OFF_MASK;
+	u64 size;
+
+	if (idx >= MDPY_NUM_REGIONS)
+		return -EINVAL;
+	size = mdpy_region_size(type, (u32)idx);
+	if (o >= size || len > size - o)
+		return -EINVAL;
+	*index = (u32)idx;
+	*off = o;
+	return 0;
+}
+
+int mdpy_plane_get(const struct mdpy_type *type, u32 drm_plane_type,
+		   struct mdpy_plane *plane)
+{
+	/*
+	 * QEMU's region display path leaves drm_plane_type at 0, so 0 means
+	 * "the plane you scan out" just like PRIMARY.  There is no cursor.
+	 */
+	if (drm_plane_type != MDPY_PLANE_OVERLAY &&
+	    drm_plane_type != MDPY_PLANE_PRIMARY)
+		return -EINVAL;
+
+	memset(plane, 0, sizeof(*plane));
+	plane->format = MDPY_FORMAT_XRGB8888;
+	plane->width = type->width;
+	plane->height = type->height;
+	plane->stride = type->width * MDPY_BYTES_PER_PIXEL;
+	plane->size = mdpy_fb_size(type);
+	plane->region_index = MDPY_REGION_BAR0;
+	return 0;
+}
+
+/*
+ * The power-on picture: a grey ramp, black in the top row, brightening
+ * towards the bottom; one colour per row so any byte can be computed from
+ * its offset alone.  The X byte is zero.
+ */
+u32 mdpy_initial_pixel(const struct mdpy_type *type, u32 y)
+{
+	u32 level = (y * 256) / type->height;
+
+	return (level << 16) | (level << 8) | level;
+}
+
+void mdpy_fb_initial(const struct mdpy_type *type, u64 off, void *buf,
+		     u64 len)
+{
+	u64 fb_size = mdpy_fb_size(type);
+	u64 stride = (u64)type->width * MDPY_BYTES_PER_PIXEL;
+	u8 *dst = buf;
+
+	while (len) {
+		u64 row_end, n, i;
+		u32 pixel;
+
+		if (off >= fb_size) {
+			/* BAR padding past the visible frame */
+			memset(dst, 0, len);
+			return;
+		}
+		row_end = (off / stride + 1) * stride;
+		n = row_end - off < len ? row_end - off : len;
+		pixel = mdpy_initial_pixel(type, (u32)(off / stride));
+		/* one pixel's worth by hand, then grow by doubling copies */
+		for (i = 0; i < n && i < MDPY_BYTES_PER_PIXEL; i++)
+			dst[i] = (pixel >> (8 * ((off + i) & 3))) & 0xff;
+		while (i < n) {
+			u64 chunk = i < n - i ? i : n - i;
+
+			memcpy(dst + i, dst, chunk);
+			i += chunk;
+		}
+		dst += n;
+		off += n;
+		len -= n;
+	}
+}

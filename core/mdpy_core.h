@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mdpy device model: the part of the device that does not depend on the
+ * kernel.  It owns the PCI config space and its write semantics, BAR sizing,
+ * the VFIO region layout and access validation, the display plane and the
+ * power-on picture.  The host module wraps it with locking and user copies;
+ * unit tests and fuzzers drive it directly.
+ *
+ * Nothing here locks: callers serialise access to a struct mdpy_core.
+ */
+#ifndef MDPY_CORE_H
+#define MDPY_CORE_H
+
+#include "port.h"
+#include "../include/uapi/mdpy.h"
+
+struct mdpy_type {
+	const char *name;	/* type suffix: "vga" makes "mdpy-vga" */
+	const char *label;	/* for people: "VGA" */
+	u32 width;
+	u32 height;
+};
+
+#define MDPY_NUM_TYPES		3
+extern const struct mdpy_type mdpy_types[MDPY_NUM_TYPES];
+
+/* Bytes of visible pixels, and the BAR that holds them (power of two) */
+u32 mdpy_fb_size(const struct mdpy_type *type);
+u32 mdpy_bar_size(const struct mdpy_type *type);
+
+#define MDPY_CFG_SIZE		256
+
+/*
+ * VFIO region layout.  The indexes are the vfio-pci ones (BAR0 = 0,
+ * config = 7, VGA = 8 is the last fixed index); every region starts at
+ * index << MDPY_REGION_SHIFT in the device file.
+ */
+#define MDPY_REGION_BAR0	0
+#define MDPY_REGION_CONFIG	7
+#define MDPY_NUM_REGIONS	9
+#define MDPY_REGION_SHIFT	40
+#define MDPY_REGION_OFF_MASK	((1ULL << MDPY_REGION_SHIFT) - 1)
+
+static inline u64 mdpy_region_offset(u32 index)
+{
+	return (u64)index << MDPY_REGION_SHIFT;
+}
+
+u64 mdpy_region_size(const struct mdpy_type *type, u32 index);
+int mdpy_access_decode(const struct mdpy_type *type, u64 pos, u64 len,
+		       u32 *index, u64 *off);
+
+/* Config space state of one device instance */
+struct mdpy_core {
+	const struct mdpy_type *type;
+	u8 cfg[MDPY_CFG_SIZE];	/* little-endian, as the guest sees it */
+};
+
+void mdpy_core_init(struct mdpy_core *core, const struct mdpy_type *type);
+void mdpy_core_reset(struct mdpy_core *core);
+int mdpy_cfg_read(const struct mdpy_core *core, u64 off, void *buf, u64 len);
+int mdpy_cfg_write(struct mdpy_core *core, u64 off, const void *buf, u64 len);
+u8 mdpy_cfg_wmask(const struct mdpy_core *core, u32 off);
+
+/* Display plane, as VFIO_DEVICE_QUERY_GFX_PLANE reports it */
+#define MDPY_PLANE_OVERLAY	0	/* DRM_PLANE_TYPE_*; QEMU asks with 0 */
+#define MDPY_PLANE_PRIMARY	1
+#define MDPY_PLANE_CURSOR	2
+
+struct mdpy_plane {
+	u32 format;
+	u32 width;
+	u32 height;
+	u32 stride;
+	u32 size;
+	u32 region_index;
+};
+
+int mdpy_plane_get(const struct mdpy_type *type, u32 drm_plane_type,
+		   struct mdpy_plane *plane);
+
+/* Power-on framebuffer contents (and BAR padding) for any byte range */
+u32 mdpy_initial_pixel(const struct mdpy_type *type, u32 y);
+void mdpy_fb_initial(const struct mdpy_type *type, u64 off, void *buf,
+		     u64 len);
+
+#endif /* MDPY_CORE_H */

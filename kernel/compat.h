@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every kernel API difference mdpy cares about, in one place.  The
+ * MDPY_HAVE_* macros come from probe.sh, which looks at the headers being
+ * built against instead of trusting version numbers.
+ */
+#ifndef MDPY_COMPAT_H
+#define MDPY_COMPAT_H
+
+#include <linux/mm.h>
+#include <linux/vfio.h>
+#include "compat-probes.h"
+
+#ifndef MDPY_HAVE_VM_FLAGS_SET
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+#endif
+
+/* The last step of vfio_device_ops.release */
+static inline void mdpy_compat_release_vdev(struct vfio_device *vdev)
+{
+#ifdef MDPY_HAVE_VFIO_FREE_DEVICE
+	vfio_free_device(vdev);
+#endif
+}
+
+#ifdef MDPY_HAVE_IOMMUFD_EMULATED
+#define MDPY_IOMMUFD_OPS						\
+	.bind_iommufd = vfio_iommufd_emulated_bind,			\
+	.unbind_iommufd = vfio_iommufd_emulated_unbind,			\
+	.attach_ioas = vfio_iommufd_emulated_attach_ioas,		\
+	MDPY_IOMMUFD_DETACH_OP
+#else
+#define MDPY_IOMMUFD_OPS
+#endif
+
+#ifdef MDPY_HAVE_DETACH_IOAS
+#define MDPY_IOMMUFD_DETACH_OP						\
+	.detach_ioas = vfio_iommufd_emulated_detach_ioas,
+#else
+#define MDPY_IOMMUFD_DETACH_OP
+#endif
+
+#endif /* MDPY_COMPAT_H */

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mdpy framebuffer memory (BAR0).
+ *
+ * Pages are allocated on first touch, so an idle instance costs only its
+ * page table, and the BAR's power-of-two padding costs nothing unless a
+ * guest writes there.  A page is filled with the power-on picture before it
+ * is published; reads of pages never touched are answered from the core's
+ * picture rule without allocating.
+ *
+ * Slots are never cleared while the device lives, which keeps the data path
+ * lock-free: mmap faults, read/write and reset can all run at once.
+ */
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "compat.h"
+#include "mdpy.h"
+
+int mdpy_fb_init(struct mdpy_fb *fb, const struct mdpy_type *type)
+{
+	fb->type = type;
+	fb->nr_pages = mdpy_bar_size(type) >> PAGE_SHIFT;
+	fb->pages = kvcalloc(fb->nr_pages, sizeof(*fb->pages), GFP_KERNEL);
+	if (!fb->pages)
+		return -ENOMEM;
+	atomic_long_set(&fb->resident, 0);
+	return 0;
+}
+
+/* Only when no file or mapping can reach the device any more */
+void mdpy_fb_destroy(struct mdpy_fb *fb)
+{
+	unsigned long i;
+
+	for (i = 0; i < fb->nr_pages; i++) {
+		if (fb->pages[i])
+			put_page(fb->pages[i]);
+	}
+	kvfree(fb->pages);
+	fb->pages = NULL;
+}
+
+static struct page *mdpy_fb_lookup(struct mdpy_fb *fb, unsigned long idx)
+{
+	return smp_load_acquire(&fb->pages[idx]);
+}
+
+/* The page at @idx, allocated and filled with the power-on picture if new */
+static struct page *mdpy_fb_page(struct mdpy_fb *fb, unsigned long idx)
+{
+	struct page *page = mdpy_fb_lookup(fb, idx);
+	struct page *old;
+
+	if (page)
+		return page;
+
+	page = alloc_page(GFP_KERNEL);
+	if (!page)
+		return NULL;
+	mdpy_fb_initial(fb->type, (u64)idx << PAGE_SHIFT, page_address(page),
+			PAGE_SIZE);
+
+	/* fully ordered: the fill above is visible before the slot is */
+	old = cmpxchg(&fb->pages[idx], NULL, page);
+	if (old) {
+		__free_page(page);
+		return old;
+	}
+	atomic_long_inc(&fb->resident);
+	return page;
+}
+
+ssize_t mdpy_fb_read(struct mdpy_fb *fb, u64 off, char __user *buf,
+		     size_t count)
+{
+	void *bounce = NULL;
+	ssize_t ret = 0;
+	size_t done = 0;
+
+	while (done < count) {
+		size_t pgoff = off & ~PAGE_MASK;
+		size_t n = min_t(size_t, count - done, PAGE_SIZE - pgoff);
+		struct page *page = mdpy_fb_lookup(fb, off >> PAGE_SHIFT);
+		const void *src;
+
+		if (page) {
+			src = page_address(page) + pgoff;
+		} else {
+			if (!bounce) {
+				bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+				if (!bounce) {
+					ret = -ENOMEM;
+					break;
+				}
+			}
+			mdpy_fb_initial(fb->type, off, bounce, n);
+			src = bounce;
+		}
+		if (copy_to_user(buf + done, src, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		done += n;
+		off += n;
+		cond_resched();
+	}
+	kfree(bounce);
+	return ret ? ret : done;
+}
+
+ssize_t mdpy_fb_write(struct mdpy_fb *fb, u64 off, const char __user *buf,
+		      size_t count)
+{
+	size_t done = 0;
+
+	while (done < count) {
+		size_t pgoff = off & ~PAGE_MASK;
+		size_t n = min_t(size_t, count - done, PAGE_SIZE - pgoff);
+		struct page *page = mdpy_fb_page(fb, off >> PAGE_SHIFT);
+
+		if (!page)
+			return -ENOMEM;
+		if (copy_from_user(page_address(page) + pgoff, buf + done, n))
+			return -EFAULT;
+		done += n;
+		off += n;
+		cond_resched();
+	}
+	return done;
+}
+
+/* Back to the power-on picture; pages stay, mappings see the new bytes */
+void mdpy_fb_reset(struct mdpy_fb *fb)
+{
+	unsigned long i;
+
+	for (i = 0; i < fb->nr_pages; i++) {
+		struct page *page = mdpy_fb_lookup(fb, i);
+
+		if (page)
+			mdpy_fb_initial(fb->type, (u64)i << PAGE_SHIFT,
+					page_address(page), PAGE_SIZE);
+	}
+}
+
+static vm_fault_t mdpy_fb_fault(struct vm_fault *vmf)
+{
+	struct mdpy_fb *fb = vmf->vma->vm_private_data;
+	struct page *page;
+
+	/* BAR0 is region 0, so the file page offset is the BAR page index */
+	if (vmf->pgoff >= fb->nr_pages)
+		return VM_FAULT_SIGBUS;
+	page = mdpy_fb_page(fb, vmf->pgoff);
+	if (!page)
+		return VM_FAULT_OOM;
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct mdpy_fb_vm_ops = {
+	.fault = mdpy_fb_fault,
+};
+
+int mdpy_fb_mmap(struct mdpy_fb *fb, struct vm_area_struct *vma)
+{
+	vma->vm_ops = &mdpy_fb_vm_ops;
+	vma->vm_private_data = fb;
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	return 0;
+}

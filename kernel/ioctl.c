@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mdpy VFIO device ioctls.
+ *
+ * Each handler copies in only the fixed part it needs, checks argsz and
+ * flags before anything else, and copies out a struct that was zeroed
+ * first, so no uninitialised byte reaches userspace.
+ */
+#include <linux/uaccess.h>
+
+#include "compat.h"
+#include "mdpy.h"
+
+static long mdpy_get_info(void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
+	struct vfio_device_info info = {};
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+
+	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
+	info.num_regions = MDPY_NUM_REGIONS;
+	info.num_irqs = VFIO_PCI_NUM_IRQS;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long mdpy_get_region_info(struct mdpy_state *st, void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_region_info info = {};
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= MDPY_NUM_REGIONS)
+		return -EINVAL;
+
+	info.offset = mdpy_region_offset(info.index);
+	info.size = mdpy_region_size(st->type, info.index);
+	info.cap_offset = 0;
+	switch (info.index) {
+	case MDPY_REGION_BAR0:
+		info.flags = VFIO_REGION_INFO_FLAG_READ |
+			     VFIO_REGION_INFO_FLAG_WRITE |
+			     VFIO_REGION_INFO_FLAG_MMAP;
+		break;
+	case MDPY_REGION_CONFIG:
+		info.flags = VFIO_REGION_INFO_FLAG_READ |
+			     VFIO_REGION_INFO_FLAG_WRITE;
+		break;
+	default:
+		info.flags = 0;	/* absent: size 0 */
+		break;
+	}
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+/* The device has no interrupts: every valid index reports count 0 */
+static long mdpy_get_irq_info(void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_info, count);
+	struct vfio_irq_info info = {};
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
+		return -EINVAL;
+
+	info.flags = 0;
+	info.count = 0;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long mdpy_set_irqs(void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_set, count);
+	struct vfio_irq_set hdr;
+
+	if (copy_from_user(&hdr, arg, minsz))
+		return -EFAULT;
+	/* with no interrupt to configure, every request is invalid */
+	return -EINVAL;
+}
+
+#define MDPY_PLANE_FLAGS (VFIO_GFX_PLANE_TYPE_PROBE | \
+			  VFIO_GFX_PLANE_TYPE_DMABUF | \
+			  VFIO_GFX_PLANE_TYPE_REGION)
+
+static long mdpy_query_plane(struct mdpy_state *st, void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_device_gfx_plane_info,
+					  region_index);
+	struct vfio_device_gfx_plane_info info = {};
+	struct mdpy_plane plane;
+	unsigned long outsz;
+	int ret;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	/* QEMU 7.2 sends the shorter pre-v6.7 struct: take anything this long */
+	if (info.argsz < minsz || (info.flags & ~MDPY_PLANE_FLAGS))
+		return -EINVAL;
+
+	ret = mdpy_plane_get(st->type, info.drm_plane_type, &plane);
+	if (ret)
+		return ret;
+
+	switch (info.flags) {
+	case VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_REGION:
+		return 0;	/* region planes are what we offer */
+	case VFIO_GFX_PLANE_TYPE_REGION:
+		break;
+	default:
+		return -EINVAL;	/* no dma-buf, and nothing else to probe */
+	}
+
+	info.drm_format = plane.format;
+	info.drm_format_mod = 0;	/* DRM_FORMAT_MOD_LINEAR */
+	info.width = plane.width;
+	info.height = plane.height;
+	info.stride = plane.stride;
+	info.size = plane.size;
+	info.x_pos = 0;
+	info.y_pos = 0;
+	info.x_hot = 0;
+	info.y_hot = 0;
+	info.region_index = plane.region_index;
+
+	outsz = min_t(unsigned long, info.argsz, sizeof(info));
+	return copy_to_user(arg, &info, outsz) ? -EFAULT : 0;
+}
+
+long mdpy_ioctl(struct vfio_device *vdev, unsigned int cmd, unsigned long arg)
+{
+	struct mdpy_state *st = vdev_to_mdpy(vdev);
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case VFIO_DEVICE_GET_INFO:
+		return mdpy_get_info(uarg);
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return mdpy_get_region_info(st, uarg);
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		return mdpy_get_irq_info(uarg);
+	case VFIO_DEVICE_SET_IRQS:
+		return mdpy_set_irqs(uarg);
+	case VFIO_DEVICE_QUERY_GFX_PLANE:
+		return mdpy_query_plane(st, uarg);
+	case VFIO_DEVICE_RESET:
+		mdpy_reset(st);
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}

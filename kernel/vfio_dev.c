@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mdpy VFIO device file: read/write/mmap dispatch to config space and
+ * BAR0, and the vfio_device_ops table.
+ */
+#include <linux/uaccess.h>
+
+#include "compat.h"
+#include "mdpy.h"
+
+/* Config accesses are at most 256 bytes: bounce them through the stack */
+static ssize_t mdpy_cfg_rw(struct mdpy_state *st, char __user *ubuf,
+			   size_t count, u64 off, bool write)
+{
+	u8 tmp[MDPY_CFG_SIZE];
+	int ret;
+
+	if (write && copy_from_user(tmp, (const char __user *)ubuf, count))
+		return -EFAULT;
+
+	mutex_lock(&st->cfg_lock);
+	if (write)
+		ret = mdpy_cfg_write(&st->core, off, tmp, count);
+	else
+		ret = mdpy_cfg_read(&st->core, off, tmp, count);
+	mutex_unlock(&st->cfg_lock);
+	if (ret)
+		return ret;
+
+	if (!write && copy_to_user(ubuf, tmp, count))
+		return -EFAULT;
+	return count;
+}
+
+static ssize_t mdpy_rw(struct vfio_device *vdev, char __user *ubuf,
+		       size_t count, loff_t *ppos, bool write)
+{
+	struct mdpy_state *st = vdev_to_mdpy(vdev);
+	ssize_t ret;
+	u32 index;
+	u64 off;
+
+	ret = mdpy_access_decode(st->type, (u64)*ppos, count, &index, &off);
+	if (ret)
+		return ret;
+
+	switch (index) {
+	case MDPY_REGION_CONFIG:
+		ret = mdpy_cfg_rw(st, ubuf, count, off, write);
+		break;
+	case MDPY_REGION_BAR0:
+		if (write)
+			ret = mdpy_fb_write(&st->fb, off,
+					    (const char __user *)ubuf, count);
+		else
+			ret = mdpy_fb_read(&st->fb, off, ubuf, count);
+		break;
+	default:
+		ret = -EINVAL;
+		break;
+	}
+	if (ret > 0)
+		*ppos += ret;
+	return ret;
+}
+
+static ssize_t mdpy_read(struct vfio_device *vdev, char __user *buf,
+			 size_t count, loff_t *ppos)
+{
+	return mdpy_rw(vdev, buf, count, ppos, false);
+}
+
+static ssize_t mdpy_write(struct vfio_device *vdev, const char __user *buf,
+			  size_t count, loff_t *ppos)
+{
+	return mdpy_rw(vdev, (char __user *)buf, count, ppos, true);
+}
+
+static int mdpy_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
+{
+	struct mdpy_state *st = vdev_to_mdpy(vdev);
+	u64 pos = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	u64 len = vma->vm_end - vma->vm_start;
+	u32 index;
+	u64 off;
+
+	/* vm_pgoff << PAGE_SHIFT must not wrap before we decode it */
+	if (vma->vm_pgoff > (U64_MAX >> PAGE_SHIFT))
+		return -EINVAL;
+	if (mdpy_access_decode(st->type, pos, len, &index, &off))
+		return -EINVAL;
+	if (index != MDPY_REGION_BAR0)
+		return -EINVAL;
+	/* a private mapping would copy pages away from the device */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+
+	return mdpy_fb_mmap(&st->fb, vma);
+}
+
+void mdpy_reset(struct mdpy_state *st)
+{
+	mutex_lock(&st->cfg_lock);
+	mdpy_core_reset(&st->core);
+	mutex_unlock(&st->cfg_lock);
+	mdpy_fb_reset(&st->fb);
+}
+
+const struct vfio_device_ops mdpy_vfio_ops = {
+	.name		= "vfio-mdpy",
+	.init		= mdpy_init_dev,
+	.release	= mdpy_release_dev,
+	.read		= mdpy_read,
+	.write		= mdpy_write,
+	.mmap		= mdpy_mmap,
+	.ioctl		= mdpy_ioctl,
+	MDPY_IOMMUFD_OPS
+};

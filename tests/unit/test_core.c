@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the mdpy device model (core/), run in userspace with
+ * ASan and UBSan.  The kernel module compiles the very same core sources.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "../../core/mdpy_core.h"
+#include "tap.h"
+
+static struct mdpy_core dev;
+
+static u32 rd(const struct mdpy_core *c, u32 off, u32 len)
+{
+	u8 b[4] = { 0 };
+	u32 v = 0, i;
+
+	if (mdpy_cfg_read(c, off, b, len))
+		return 0xdeadbeef;
+	for (i = 0; i < len; i++)
+		v |= (u32)b[i] << (8 * i);
+	return v;
+}
+
+static int wr(struct mdpy_core *c, u32 off, u32 len, u32 v)
+{
+	u8 b[4];
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		b[i] = (v >> (8 * i)) & 0xff;
+	return mdpy_cfg_write(c, off, b, len);
+}
+
+/* Expected power-on value of every config byte, built from the spec */
+static void expected_cfg(const struct mdpy_type *t, u8 *e)
+{
+	u32 i;
+
+	memset(e, 0, MDPY_CFG_SIZE);
+	e[0x00] = 0x36; e[0x01] = 0x1b;		/* vendor 1b36 */
+	e[0x02] = 0x0f; e[0x03] = 0x00;		/* device 000f */
+	e[0x06] = 0x10;				/* status: cap list */
+	e[0x08] = 0x01;				/* revision */
+	e[0x0a] = 0x80; e[0x0b] = 0x03;		/* class 0380 */
+	e[0x10] = 0x08;				/* prefetchable mem32 */
+	e[0x2c] = 0xf4; e[0x2d] = 0x1a;		/* subsystem vendor 1af4 */
+	e[0x2e] = 0x00; e[0x2f] = 0x11;		/* subsystem 1100 */
+	e[0x34] = 0x40;				/* capability pointer */
+	e[0x40] = 0x09; e[0x41] = 0x00; e[0x42] = 0x10;
+	for (i = 0; i < 4; i++) {
+		e[0x44 + i] = (0x34325258u >> (8 * i)) & 0xff;
+		e[0x48 + i] = (t->width >> (8 * i)) & 0xff;
+		e[0x4c + i] = (t->height >> (8 * i)) & 0xff;
+	}
+}
+
+static void test_power_on_table(void)
+{
+	unsigned int k;
+
+	for (k = 0; k < MDPY_NUM_TYPES; k++) {
+		const struct mdpy_type *t = &mdpy_types[k];
+		u8 want[MDPY_CFG_SIZE], got[MDPY_CFG_SIZE];
+		u32 i;
+
+		mdpy_core_init(&dev, t);
+		expected_cfg(t, want);
+		CHECK_EQ(mdpy_cfg_read(&dev, 0, got, MDPY_CFG_SIZE), 0);
+		for (i = 0; i < MDPY_CFG_SIZE; i++) {
+			if (got[i] != want[i])
+				printf("#   %s: byte 0x%02x\n", t->name, i);
+			CHECK_EQ(got[i], want[i]);
+		}
+	}
+}
+
+static void test_types(void)
+{
+	CHECK(!strcmp(mdpy_types[0].name, "vga"));
+	CHECK_EQ(mdpy_types[0].width, 640);
+	CHECK_EQ(mdpy_types[0].height, 480);
+	CHECK(!strcmp(mdpy_types[1].name, "xga"));
+	CHECK_EQ(mdpy_types[1].width, 1024);
+	CHECK_EQ(mdpy_types[1].height, 768);
+	CHECK(!strcmp(mdpy_types[2].name, "hd"));
+	CHECK_EQ(mdpy_types[2].width, 1920);
+	CHECK_EQ(mdpy_types[2].height, 1080);
+}
+
+static void test_bar_size(void)
+{
+	unsigned int k;
+
+	CHECK_EQ(mdpy_bar_size(&mdpy_types[0]), 2u << 20);
+	CHECK_EQ(mdpy_bar_size(&mdpy_types[1]), 4u << 20);
+	CHECK_EQ(mdpy_bar_size(&mdpy_types[2]), 8u << 20);
+	for (k = 0; k < MDPY_NUM_TYPES; k++) {
+		u32 s = mdpy_bar_size(&mdpy_types[k]);
+
+		CHECK_EQ(s & (s - 1), 0);		/* power of two */
+		CHECK(s >= mdpy_fb_size(&mdpy_types[k]));
+		CHECK(s / 2 < mdpy_fb_size(&mdpy_types[k]));	/* smallest */
+	}
+}
+
+static void test_bar_sizing_law(void)
+{
+	unsigned int k;
+
+	for (k = 0; k < MDPY_NUM_TYPES; k++) {
+		u32 size = mdpy_bar_size(&mdpy_types[k]);
+
+		mdpy_core_init(&dev, &mdpy_types[k]);
+		CHECK_EQ(wr(&dev, 0x10, 4, 0xffffffff), 0);
+		CHECK_EQ(rd(&dev, 0x10, 4), ~(size - 1) | 0x8);
+		/* an address is masked to the size, type bits stay */
+		CHECK_EQ(wr(&dev, 0x10, 4, 0xe0000000 | (size / 2) | 0x7), 0);
+		CHECK_EQ(rd(&dev, 0x10, 4), 0xe0000008);
+		/* byte writes change only their byte */
+		CHECK_EQ(wr(&dev, 0x13, 1, 0xc0), 0);
+		CHECK_EQ(rd(&dev, 0x10, 4), 0xc0000008);
+		CHECK_EQ(wr(&dev, 0x10, 1, 0xff), 0);
+		CHECK_EQ(rd(&dev, 0x10, 4), 0xc0000008);
+		/* 16-bit sizing of the upper half */
+		CHECK_EQ(wr(&dev, 0x12, 2, 0xffff), 0);
+		CHECK_EQ(rd(&dev, 0x12, 2), (~(size - 1)) >> 16);
+	}
+}
+
+static void test_other_bars_and_rom(void)
+{
+	u32 off;
+
+	mdpy_core_init(&dev, &mdpy_types[0]);
+	for (off = 0x14; off < 0x28; off += 4) {
+		CHECK_EQ(wr(&dev, off, 4, 0xffffffff), 0);
+		CHECK_EQ(rd(&dev, off, 4), 0);
+	}
+	CHECK_EQ(wr(&dev, 0x30, 4, 0xffffffff), 0);
+	CHECK_EQ(rd(&dev, 0x30, 4), 0);
+}
+
+static void test_command(void)
+{
+	mdpy_core_init(&dev, &mdpy_types[0]);
+	CHECK_EQ(wr(&dev, 0x04, 2, 0xffff), 0);
+	CHECK_EQ(rd(&dev, 0x04, 2), 0x0007);
+	CHECK_EQ(wr(&dev, 0x04, 1, 0x02), 0);
+	CHECK_EQ(rd(&dev, 0x04, 2), 0x0002);
+	/* a dword write covers command and status: status is read-only */
+	CHECK_EQ(wr(&dev, 0x04, 4, 0xffffffff), 0);
+	CHECK_EQ(rd(&dev, 0x04, 4), 0x00100007);
+	CHECK_EQ(wr(&dev, 0x05, 1, 0xff), 0);
+	CHECK_EQ(rd(&dev, 0x04, 2), 0x0007);
+}
+
+/* Every byte other than command, BAR0 and interrupt line ignores writes */
+static void test_read_only_everywhere(void)
+{
+	static const u32 widths[] = { 1, 2, 4 };
+	unsigned int w;
+
+	for (w = 0; w < 3; w++) {
+		u8 before[MDPY_CFG_SIZE], after[MDPY_CFG_SIZE];
+		u32 len = widths[w], off, i;
+
+		mdpy_core_init(&dev, &mdpy_types[1]);
+		mdpy_cfg_read(&dev, 0, before, MDPY_CFG_SIZE);
+		for (off = 0; off + len <= MDPY_CFG_SIZE; off++)
+			CHECK_EQ(wr(&dev, off, len, 0xa5a5a5a5), 0);
+		mdpy_cfg_read(&dev, 0, after, MDPY_CFG_SIZE);
+		for (i = 0; i < MDPY_CFG_SIZE; i++) {
+			u8 m = mdpy_cfg_wmask(&dev, i);
+
+			CHECK_EQ(after[i] & ~m, before[i] & ~m);
+			CHECK_EQ(after[i] & m, 0xa5 & m);
+			if (i != 0x04 && i != 0x3c && (i < 0x10 || i > 0x13))
+				CHECK_EQ(m, 0);
+		}
+	}
+}
+
+static void test_interrupt_line_scratch(void)
+{
+	mdpy_core_init(&dev, &mdpy_types[0]);
+	CHECK_EQ(wr(&dev, 0x3c, 2, 0xffff), 0);
+	CHECK_EQ(rd(&dev, 0x3c, 1), 0xff);
+	CHECK_EQ(rd(&dev, 0x3d, 1), 0);	/* no interrupt pin */
+}
+
+static void test_unaligned_and_bounds(void)
+{
+	u8 buf[MDPY_CFG_SIZE + 8];
+
+	mdpy_core_init(&dev, &mdpy_types[0]);
+	CHECK_EQ(rd(&dev, 0x01, 2), 0x0f1b);	/* straddles vendor/device */
+	CHECK_EQ(rd(&dev, 0x03, 4), 0x10000000);	/* device hi, command, status lo */
+	CHECK_EQ(rd(&dev, 0xfc, 4), 0);
+	CHECK_EQ(rd(&dev, 0xff, 1), 0);
+	CHECK_EQ(mdpy_cfg_read(&dev, 0xfd, buf, 4), -EINVAL);
+	CHECK_EQ(mdpy_cfg_read(&dev, 0xff, buf, 2), -EINVAL);
+	CHECK_EQ(mdpy_cfg_read(&dev, 0x100, buf, 1), -EINVAL);
+	CHECK_EQ(mdpy_cfg_read(&dev, 0, buf, MDPY_CFG_SIZE + 1), -EINVAL);
+	CHECK_EQ(mdpy_cfg_read(&dev, ~0ULL, buf, 2), -EINVAL);
+	CHECK_EQ(mdpy_cfg_read(&dev, 1, buf, ~0ULL), -EINVAL);
+	CHECK_EQ(mdpy_cfg_write(&dev, 0xfe, buf, 4), -EINVAL);
+	CHECK_EQ(mdpy_cfg_write(&dev, 0x10, buf, ~0ULL - 0xf), -EINVAL);
+	CHECK_EQ(mdpy_cfg_read(&dev, 0, buf, MDPY_CFG_SIZE), 0);
+	/* a rejected write changes nothing */
+	memset(buf, 0xff, sizeof(buf));
+	CHECK_EQ(mdpy_cfg_write(&dev, 0xfe, buf, 4), -EINVAL);
+	CHECK_EQ(wr(&dev, 0x04, 2, 0), 0);
+	CHECK_EQ(mdpy_cfg_write(&dev, 0x04, buf, 0x100), -EINVAL);
+	CHECK_EQ(rd(&dev, 0x04, 2), 0);
+}
+
+static void test_reset(void)
+{
+	u8 want[MDPY_CFG_SIZE], got[MDPY_CFG_SIZE];
+
+	mdpy_core_init(&dev, &mdpy_types[2]);
+	wr(&dev, 0x04, 2, 0x7);
+	wr(&dev, 0x10, 4, 0xffffffff);
+	wr(&dev, 0x3c, 1, 0x0b);
+	mdpy_core_reset(&dev);
+	expected_cfg(&mdpy_types[2], want);
+	mdpy_cfg_read(&dev, 0, got, MDPY_CFG_SIZE);
+	CHECK(!memcmp(want, got, MDPY_CFG_SIZE));
+}
+
+static void test_regions(void)
+{
+	const struct mdpy_type *t = &mdpy_types[0];
+	u32 idx;
+	u64 off;
+
+	CHECK_EQ(mdpy_region_size(t, MDPY_REGION_BAR0), 2u << 20);
+	CHECK_EQ(mdpy_region_size(t, MDPY_REGION_CONFIG), 256);
+	for (idx = 1; idx < MDPY_NUM_REGIONS; idx++)
+		if (idx != MDPY_REGION_CONFIG)
+			CHECK_EQ(mdpy_region_size(t, idx), 0);
+	CHECK_EQ(mdpy_region_offset(7), 7ULL << 40);
+
+	CHECK_EQ(mdpy_access_decode(t, 0, 4, &idx, &off), 0);
+	CHECK_EQ(idx, 0);
+	CHECK_EQ(mdpy_access_decode(t, (2u << 20) - 4, 4, &idx, &off), 0);
+	CHECK_EQ(off, (2u << 20) - 4);
+	CHECK_EQ(mdpy_access_decode(t, (2u << 20) - 4, 5, &idx, &off), -EINVAL);
+	CHECK_EQ(mdpy_access_decode(t, 2u << 20, 1, &idx, &off), -EINVAL);
+	CHECK_EQ(mdpy_access_decode(t, 0, (2u << 20) + 1, &idx, &off), -EINVAL);
+	CHECK_EQ(mdpy_access_decode(t, 0, ~0ULL, &idx, &off), -EINVAL);
+	CHECK_EQ(mdpy_access_decode(t, 16, ~0ULL - 8, &idx, &off), -EINVAL);
+	CHECK_EQ(mdpy_access_decode(t, (7ULL << 40) + 0xfc, 4, &idx, &off), 0);
+	CHECK_EQ(idx, 7);
+	CHECK_EQ(off, 0xfc);
+	CHECK_EQ(mdpy_access_decode(t, (7ULL << 40) + 0xfd, 4, &idx, &off), -EINVAL);
+	CHECK_EQ(mdpy_access_decode(t, 1ULL << 40, 1, &idx, &off), -EINVAL);
+	CHECK_EQ(mdpy_access_decode(t, 8ULL << 40, 1, &idx, &off), -EINVAL);
+	CHECK_EQ(mdpy_access_decode(t, 9ULL << 40, 1, &idx, &off), -EINVAL);
+	CHECK_EQ(mdpy_access_decode(t, 1ULL << 63, 1, &idx, &off), -EINVAL);
+	CHECK_EQ(mdpy_access_decode(t, ~0ULL, 1, &idx, &off), -EINVAL);
+	CHECK_EQ(mdpy_access_decode(t, 0, 0, &idx, &off), 0);
+	CHECK_EQ(mdpy_access_decode(t, 2u << 20, 0, &idx, &off), -EINVAL);
+}
+
+static void test_plane(void)
+{
+	unsigned int k;
+	struct mdpy_plane p;
+
+	for (k = 0; k < MDPY_NUM_TYPES; k++) {
+		const struct mdpy_type *t = &mdpy_types[k];
+
+		memset(&p, 0xa5, sizeof(p));
+		CHECK_EQ(mdpy_plane_get(t, MDPY_PLANE_OVERLAY, &p), 0);
+		CHECK_EQ(p.format, 0x34325258);
+		CHECK_EQ(p.width, t->width);
+		CHECK_EQ(p.height, t->height);
+		CHECK_EQ(p.stride, t->width * 4);
+		CHECK_EQ(p.size, t->width * t->height * 4);
+		CHECK_EQ(p.region_index, 0);
+		CHECK(p.region_index < MDPY_NUM_REGIONS);
+		CHECK_EQ(mdpy_plane_get(t, MDPY_PLANE_PRIMARY, &p), 0);
+		CHECK_EQ(mdpy_plane_get(t, MDPY_PLANE_CURSOR, &p), -EINVAL);
+		CHECK_EQ(mdpy_plane_get(t, 3, &p), -EINVAL);
+		CHECK_EQ(mdpy_plane_get(t, 0xffffffff, &p), -EINVAL);
+	}
+}
+
+/* Reference rule, written independently of the optimised fill */
+static u8 initial_byte(const struct mdpy_type *t, u64 off)
+{
+	u64 stride = t->width * 4ULL;
+	u32 y, level;
+
+	if (off >= stride * t->height)
+		return 0;
+	y = off / stride;
+	level = y * 256 / t->height;
+	return (off & 3) == 3 ? 0 : level;
+}
+
+static void test_initial_picture(void)
+{
+	static u8 buf[8u << 20];
+	unsigned int k;
+
+	for (k = 0; k < MDPY_NUM_TYPES; k++) {
+		const struct mdpy_type *t = &mdpy_types[k];
+		u32 bar = mdpy_bar_size(t);
+		u64 i, bad = 0;
+		/* whole BAR, then odd ranges that start mid-pixel and mid-row */
+		static const u64 ranges[][2] = {
+			{ 1, 7 }, { 2559, 9 }, { 4093, 4099 }, { 12345, 1 },
+		};
+		unsigned int r;
+
+		memset(buf, 0xee, bar);
+		mdpy_fb_initial(t, 0, buf, bar);
+		for (i = 0; i < bar; i++)
+			bad += buf[i] != initial_byte(t, i);
+		CHECK_EQ(bad, 0);
+		CHECK_EQ(buf[0], 0);				/* top row black */
+		CHECK(buf[mdpy_fb_size(t) - 4] >= 0xfe);	/* bottom bright */
+
+		for (r = 0; r < 4; r++) {
+			u64 o = ranges[r][0], n = ranges[r][1];
+
+			memset(buf, 0xee, n + 1);
+			mdpy_fb_initial(t, o, buf, n);
+			for (i = 0; i < n; i++)
+				bad += buf[i] != initial_byte(t, o + i);
+			CHECK_EQ(buf[n], 0xee);	/* nothing past len */
+		}
+		/* the last bytes of the frame and the first of the padding */
+		mdpy_fb_initial(t, mdpy_fb_size(t) - 6, buf, 12);
+		for (i = 0; i < 12; i++)
+			bad += buf[i] != initial_byte(t, mdpy_fb_size(t) - 6 + i);
+		CHECK_EQ(bad, 0);
+	}
+}
+
+static const struct unit_test tests[] = {
+	{ "types_table", test_types },
+	{ "config_power_on_table", test_power_on_table },
+	{ "bar0_size_power_of_two", test_bar_size },
+	{ "bar0_sizing_law_and_masking", test_bar_sizing_law },
+	{ "bars_1_to_5_and_rom_read_zero", test_other_bars_and_rom },
+	{ "command_register_bits", test_command },
+	{ "read_only_registers_every_width", test_read_only_everywhere },
+	{ "interrupt_line_scratch", test_interrupt_line_scratch },
+	{ "config_unaligned_and_bounds", test_unaligned_and_bounds },
+	{ "config_reset", test_reset },
+	{ "region_layout_and_decode", test_regions },
+	{ "plane_info", test_plane },
+	{ "initial_picture", test_initial_picture },
+};
+
+int main(void)
+{
+	return unit_run(tests, sizeof(tests) / sizeof(tests[0]));
+}
