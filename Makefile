@@ -5,6 +5,7 @@
 KDIR	?= /lib/modules/$(shell uname -r)/build
 BUILD	:= $(CURDIR)/build
 MODDIR	?= $(BUILD)/module
+override MODDIR := $(abspath $(MODDIR))
 CC	?= cc
 
 MOD_SRCS := Kbuild $(wildcard kernel/*.c kernel/*.h kernel/*.sh core/*.c \
