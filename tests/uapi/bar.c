@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bar.c - BAR0 (the framebuffer) data integrity: pread/pwrite against mmap,
+ * sub-range mappings, persistence across reopen, the power-on picture and
+ * reset, and concurrent access from several threads.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sys/ioctl.h>
+
+#include "harness.h"
+#include "mdpy_test.h"
+#include "devfix.h"
+
+static void *map_bar(struct vdev *d, uint64_t off, size_t len, int prot)
+{
+	return mmap(NULL, len, prot, MAP_SHARED, d->fd, (off_t)(d->bar.offset + off));
+}
+
+/* Read the whole BAR through the fd, in one call as a client would. */
+static uint8_t *read_all(struct vdev *d)
+{
+	uint8_t *buf = malloc(d->bar.size);
+
+	if (buf && bar_read(d, 0, buf, d->bar.size)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+TEST_F(dev, region_info)
+{
+	struct vfio_region_info *ri = &self->d.bar;
+
+	EXPECT_EQ(ri->index, VFIO_PCI_BAR0_REGION_INDEX);
+	EXPECT_EQ(ri->flags, VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
+		  VFIO_REGION_INFO_FLAG_MMAP);
+	EXPECT_GE(ri->size, fb_size(self->t));
+	EXPECT_EQ(ri->size & (ri->size - 1), 0);
+	EXPECT_EQ(ri->offset % PAGE_SZ, 0);
+	/* the regions must not overlap in the device file */
+	EXPECT_TRUE(ri->offset + ri->size <= self->d.cfg.offset ||
+		    self->d.cfg.offset + self->d.cfg.size <= ri->offset);
+}
+
+TEST_F(dev, initial_picture)
+{
+	uint64_t size = self->d.bar.size, fbs = fb_size(self->t);
+	uint8_t *got, *want;
+	uint64_t i;
+
+	got = read_all(&self->d);
+	ASSERT_TRUE(got);
+	want = malloc(size);
+	ASSERT_TRUE(want);
+	initial_bytes(self->t, 0, want, size);
+	EXPECT_MEMEQ(got, want, fbs);
+	for (i = fbs; i < size; i++)
+		if (got[i]) {
+			ht_diag("BAR byte 0x%llx past the frame = 0x%02x, want 0",
+				(unsigned long long)i, got[i]);
+			ht_fail(0);
+			break;
+		}
+	/* spot checks that name pixels: top-left, last row, last pixel */
+	EXPECT_EQ(*(uint32_t *)got, initial_pixel(self->t, 0));
+	EXPECT_EQ(*(uint32_t *)(got + fbs - 4), initial_pixel(self->t, self->t->height - 1));
+	free(got);
+	free(want);
+}
+
+TEST_F(dev, initial_picture_through_mmap)
+{
+	uint64_t size = self->d.bar.size;
+	uint8_t *map, *want;
+
+	map = map_bar(&self->d, 0, size, PROT_READ);
+	ASSERT_MAPPED(map);
+	want = malloc(size);
+	ASSERT_TRUE(want);
+	initial_bytes(self->t, 0, want, size);
+	EXPECT_MEMEQ(map, want, size);
+	munmap(map, size);
+	free(want);
+}
+
+/* Random pwrites (sizes 1..64K, any alignment) then compare mmap and pread. */
+TEST_F(dev, pwrite_random_then_mmap_compare)
+{
+	uint64_t size = self->d.bar.size;
+	uint8_t *shadow, *map, *got, buf[65536];
+	int i;
+
+	shadow = read_all(&self->d);
+	ASSERT_TRUE(shadow);
+	for (i = 0; i < 300; i++) {
+		size_t len = 1 + rand64() % (i % 3 ? 64 : sizeof(buf));
+		uint64_t off = rand64() % (size - len + 1);
+
+		if (i % 50 == 7)
+			off = size - len;	/* flush with the end */
+		rand_fill(buf, len);
+		ASSERT_RET(bar_write(&self->d, off, buf, len), 0);
+		memcpy(shadow + off, buf, len);
+	}
+	map = map_bar(&self->d, 0, size, PROT_READ);
+	ASSERT_MAPPED(map);
+	EXPECT_MEMEQ(map, shadow, size);
+	got = read_all(&self->d);
+	ASSERT_TRUE(got);
+	EXPECT_MEMEQ(got, shadow, size);
+	munmap(map, size);
+	free(got);
+	free(shadow);
+}
+
+/* Writes through a mapping, then reads of random ranges through the fd. */
+TEST_F(dev, mmap_write_then_pread)
+{
+	uint64_t size = self->d.bar.size;
+	uint8_t *map, buf[8192];
+	int i;
+
+	map = map_bar(&self->d, 0, size, PROT_READ | PROT_WRITE);
+	ASSERT_MAPPED(map);
+	rand_fill(map, size);
+	for (i = 0; i < 300; i++) {
+		size_t len = 1 + rand64() % sizeof(buf);
+		uint64_t off = rand64() % (size - len + 1);
+
+		ASSERT_RET(bar_read(&self->d, off, buf, len), 0);
+		if (memcmp(buf, map + off, len)) {
+			ht_diag("pread of %zu at 0x%llx differs from the mapping",
+				len, (unsigned long long)off);
+			ht_fail(1);
+		}
+	}
+	/* and a pwrite shows in the live mapping at once */
+	memset(buf, 0x3c, 100);
+	ASSERT_RET(bar_write(&self->d, 12345, buf, 100), 0);
+	EXPECT_MEMEQ(map + 12345, buf, 100);
+	munmap(map, size);
+}
+
+/* Mappings of page ranges at page offsets alias the same bytes. */
+TEST_F(dev, sub_range_mmaps)
+{
+	uint64_t size = self->d.bar.size, npages = size / PAGE_SZ;
+	uint8_t *full, *sub, *buf;
+	int i;
+
+	full = map_bar(&self->d, 0, size, PROT_READ | PROT_WRITE);
+	ASSERT_MAPPED(full);
+	rand_fill(full, size);
+	for (i = 0; i < 40; i++) {
+		uint64_t pg = rand64() % npages;
+		uint64_t n = 1 + rand64() % (npages - pg < 16 ? npages - pg : 16);
+		uint64_t off = pg * PAGE_SZ, len = n * PAGE_SZ;
+
+		if (i == 0) {
+			pg = npages - 1;	/* the very last page */
+			n = 1;
+			off = pg * PAGE_SZ;
+			len = PAGE_SZ;
+		}
+		sub = map_bar(&self->d, off, len, PROT_READ | PROT_WRITE);
+		if (sub == MAP_FAILED) {
+			ht_diag("mmap of %llu pages at page %llu: %s",
+				(unsigned long long)n, (unsigned long long)pg,
+				ht_errname(errno));
+			ht_fail(1);
+		}
+		EXPECT_MEMEQ(sub, full + off, len);
+		/* a write through the sub-mapping lands at off in all views */
+		rand_fill(sub + len / 2, 16);
+		EXPECT_MEMEQ(full + off + len / 2, sub + len / 2, 16);
+		buf = malloc(len);
+		ASSERT_TRUE(buf);
+		ASSERT_RET(bar_read(&self->d, off, buf, len), 0);
+		EXPECT_MEMEQ(buf, sub, len);
+		free(buf);
+		munmap(sub, len);
+	}
+	munmap(full, size);
+}
+
+TEST_F(dev, data_survives_close_and_reopen)
+{
+	uint64_t size = self->d.bar.size;
+	uint8_t *before, *after, *map;
+
+	map = map_bar(&self->d, 0, size, PROT_READ | PROT_WRITE);
+	ASSERT_MAPPED(map);
+	rand_fill(map, size);
+	before = malloc(size);
+	ASSERT_TRUE(before);
+	memcpy(before, map, size);
+	munmap(map, size);
+
+	/* device fd only */
+	ASSERT_RET(vdev_reopen_fd(&self->d, self->uuid), 0);
+	after = read_all(&self->d);
+	ASSERT_TRUE(after);
+	EXPECT_MEMEQ(after, before, size);
+	free(after);
+
+	/* the whole container/group/device stack */
+	vdev_close(&self->d);
+	ASSERT_RET(vdev_open(&self->d, self->uuid), 0);
+	after = read_all(&self->d);
+	ASSERT_TRUE(after);
+	EXPECT_MEMEQ(after, before, size);
+	free(after);
+	free(before);
+}
+
+/* A mapping outlives the fd it came from and still aliases the BAR. */
+TEST_F(dev, mapping_outlives_fd)
+{
+	uint64_t size = self->d.bar.size;
+	uint8_t *map, buf[64];
+
+	map = map_bar(&self->d, 0, size, PROT_READ | PROT_WRITE);
+	ASSERT_MAPPED(map);
+	ASSERT_RET(vdev_reopen_fd(&self->d, self->uuid), 0);
+	memset(map + size - 64, 0x77, 64);
+	ASSERT_RET(bar_read(&self->d, size - 64, buf, 64), 0);
+	EXPECT_MEMEQ(buf, map + size - 64, 64);
+	munmap(map, size);
+}
+
+TEST_F(dev, reset_restores_picture)
+{
+	uint64_t size = self->d.bar.size;
+	uint8_t *first, *map, *got, *want;
+
+	first = read_all(&self->d);
+	ASSERT_TRUE(first);
+	map = map_bar(&self->d, 0, size, PROT_READ | PROT_WRITE);
+	ASSERT_MAPPED(map);
+	rand_fill(map, size);
+	ASSERT_OK(ioctl(self->d.fd, VFIO_DEVICE_RESET));
+	/* what was read right after create, whatever the pattern */
+	got = read_all(&self->d);
+	ASSERT_TRUE(got);
+	EXPECT_MEMEQ(got, first, size);
+	/* the documented pattern */
+	want = malloc(size);
+	ASSERT_TRUE(want);
+	initial_bytes(self->t, 0, want, size);
+	EXPECT_MEMEQ(got, want, size);
+	/* an existing mapping sees the reset contents, not stale pages */
+	EXPECT_MEMEQ(map, want, size);
+	munmap(map, size);
+	free(first);
+	free(got);
+	free(want);
+}
+
+TEST_F(dev, reset_restores_bar_tail_and_config)
+{
+	uint64_t size = self->d.bar.size, fbs = fb_size(self->t);
+	uint8_t buf[4096], zero[4096] = { 0 }, cfg[CFG_SIZE];
+
+	if (size - fbs < 16)
+		SKIP("no BAR padding past the frame for this type");
+	memset(buf, 0xee, sizeof(buf));
+	ASSERT_RET(bar_write(&self->d, size - 16, buf, 16), 0);
+	ASSERT_RET(bar_write(&self->d, fbs, buf, 16), 0);
+	ASSERT_RET(cfg_put(&self->d, 0x04, 2, 0x7), 0);
+	ASSERT_OK(ioctl(self->d.fd, VFIO_DEVICE_RESET));
+	ASSERT_RET(bar_read(&self->d, size - 16, buf, 16), 0);
+	EXPECT_MEMEQ(buf, zero, 16);
+	ASSERT_RET(bar_read(&self->d, fbs, buf, 16), 0);
+	EXPECT_MEMEQ(buf, zero, 16);
+	ASSERT_RET(cfg_dump(&self->d, cfg), 0);
+	EXPECT_MEMEQ(cfg, self->cfg0, CFG_SIZE);
+}
+
+/* Unaligned small accesses land exactly where asked (no offset dropping). */
+TEST_F(dev, small_accesses_land_at_offset)
+{
+	uint64_t size = self->d.bar.size;
+	static const uint64_t offs[] = { 0, 1, 2, 3, 5, 4095, 4096, 4097, 65535 };
+	uint8_t b, *map;
+	unsigned int i;
+
+	map = map_bar(&self->d, 0, size, PROT_READ | PROT_WRITE);
+	ASSERT_MAPPED(map);
+	memset(map, 0, size);
+	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+		b = (uint8_t)(0x10 + i);
+		ASSERT_RET(bar_write(&self->d, offs[i], &b, 1), 0);
+	}
+	b = 0x99;
+	ASSERT_RET(bar_write(&self->d, size - 1, &b, 1), 0);
+	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++)
+		EXPECT_EQ(map[offs[i]], 0x10 + i);
+	EXPECT_EQ(map[size - 1], 0x99);
+	EXPECT_EQ(map[6], 0);
+	EXPECT_EQ(map[4098], 0);
+	EXPECT_EQ(map[size - 2], 0);
+	munmap(map, size);
+}
+
+/*
+ * Concurrency: writer threads own disjoint stripes and verify them while
+ * other threads read, query the plane, touch config and reset-free ioctls.
+ */
+struct worker {
+	struct vdev *d;
+	uint64_t off, len;
+	int id, errors;
+	volatile int *stop;
+};
+
+static void *stripe_writer(void *arg)
+{
+	struct worker *w = arg;
+	uint8_t *buf = malloc(w->len), *got = malloc(w->len);
+	int round;
+
+	if (!buf || !got) {
+		w->errors++;
+		return NULL;
+	}
+	for (round = 0; round < 30; round++) {
+		uint64_t o = rand64() % w->len;
+		uint64_t n = 1 + rand64() % (w->len - o);
+
+		memset(buf, (w->id << 4) | (round & 0xf), n);
+		if (bar_write(w->d, w->off + o, buf, n) ||
+		    bar_read(w->d, w->off + o, got, n) || memcmp(buf, got, n))
+			w->errors++;
+	}
+	free(buf);
+	free(got);
+	return NULL;
+}
+
+static void *noise(void *arg)
+{
+	struct worker *w = arg;
+	struct vfio_region_info ri;
+	struct plane_info pl;
+	uint32_t v;
+	uint8_t b[256];
+
+	while (!*w->stop) {
+		memset(&pl, 0, sizeof(pl));
+		pl.argsz = sizeof(pl);
+		pl.flags = VFIO_GFX_PLANE_TYPE_REGION;
+		if (ioctl(w->d->fd, VFIO_DEVICE_QUERY_GFX_PLANE, &pl))
+			w->errors++;
+		if (region_info(w->d->fd, 0, &ri))
+			w->errors++;
+		if (cfg_get(w->d, 0, 4, &v) || v != 0x000f1b36)
+			w->errors++;
+		if (cfg_put(w->d, 0x3c, 1, w->id))
+			w->errors++;
+		if (pread(w->d->fd, b, sizeof(b), w->d->cfg.offset) != sizeof(b))
+			w->errors++;
+	}
+	return NULL;
+}
+
+TEST_F(dev, concurrent_access)
+{
+	uint64_t size = self->d.bar.size;
+	struct worker w[6];
+	pthread_t th[6];
+	volatile int stop = 0;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		w[i] = (struct worker){ .d = &self->d, .id = i, .stop = &stop,
+					.off = i * (size / 4), .len = size / 4 };
+		ASSERT_EQ(pthread_create(&th[i], NULL, i < 4 ? stripe_writer : noise,
+					 &w[i]), 0);
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	stop = 1;
+	for (i = 4; i < 6; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < 6; i++)
+		EXPECT_EQ(w[i].errors, 0);
+}
+
+HARNESS_MAIN
