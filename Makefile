@@ -14,7 +14,7 @@ MOD_SRCS := Kbuild $(wildcard kernel/*.c kernel/*.h kernel/*.sh core/*.c \
 # BTF for modules needs pahole and the kernel's vmlinux; nothing here uses it
 KBUILD_ARGS := CONFIG_DEBUG_INFO_BTF_MODULES=
 
-.PHONY: all module install clean help check check-unit
+.PHONY: all module install clean help check check-unit deps
 
 all: module
 
@@ -44,6 +44,12 @@ check-unit: $(UNIT_BIN) ## Run the userspace unit tests of core/ (ASan+UBSan)
 	@mkdir -p $(BUILD)/results/unit
 	$(UNIT_BIN) | tee $(BUILD)/results/unit/core.tap
 	@tests/tap-summary $(BUILD)/results/unit
+
+check: ## Run every test (unit, builds, VM suites on 6.1 and 6.12); ends "N passed, N failed"
+	@scripts/check.sh
+
+deps: ## Install the Debian packages builds and tests need (as root)
+	@scripts/deps.sh
 
 clean: ## Remove build products (keeps the download cache)
 	rm -rf $(BUILD)/module $(BUILD)/unit $(BUILD)/results $(BUILD)/kver-* $(BUILD)/vm

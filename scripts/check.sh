@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The whole test run behind `make check`: unit tests of core/, warning-free
+# builds for every kernel, then the VM suites on every kernel.  A failing
+# stage does not stop the later ones; the last line counts every test.
+# Env: KVERS (default "6.1 6.12") picks the kernels.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+kvers=${KVERS:-6.1 6.12}
+results=build/results
+start=$(date +%s)
+
+scripts/deps.sh || exit 1
+rm -rf "$results"
+mkdir -p "$results/unit"
+
+echo "[check] unit tests"
+make --no-print-directory build/unit/test_core >/dev/null &&
+	build/unit/test_core > "$results/unit/core.tap"
+tail -n +1 "$results/unit/core.tap" | grep -v '^ok' || true
+
+echo "[check] module builds (W=1, sparse): $kvers"
+# shellcheck disable=SC2086 # list of kernel series
+tests/build/check-build.sh "$results/build" $kvers >/dev/null
+
+dirs=("$results")
+for k in $kvers; do
+	echo "[check] VM suites on $k"
+	rm -rf "build/vm/$k"
+	tests/vm/check.sh "$k" "build/vm/$k"
+	dirs+=("build/vm/$k")
+done
+
+echo "[check] done in $(( $(date +%s) - start )) s"
+tests/tap-summary "${dirs[@]}"
