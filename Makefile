@@ -29,7 +29,7 @@ module: ## Build mdpy.ko for KDIR (default: the running kernel) into MODDIR
 
 install: module ## Install mdpy.ko into the KDIR kernel's module tree
 	$(MAKE) -C $(KDIR) M=$(MODDIR) $(KBUILD_ARGS) modules_install
-	depmod -a $(notdir $(patsubst %/build,%,$(realpath $(KDIR))))
+	depmod -a $$(cat $(KDIR)/include/config/kernel.release)
 
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 	       -fsanitize=address,undefined -fno-sanitize-recover=all \

@@ -56,6 +56,7 @@ struct ht_test {
 	const char *name;
 	const struct ht_fixture *fixture;
 	void (*fn)(void *self, const struct ht_variant *v);
+	const void *param;	/* per-test data of table-driven tests */
 	struct ht_test *next;
 };
 
@@ -68,6 +69,7 @@ struct ht_verdict {
 
 static struct ht_test *ht_head, **ht_tail = &ht_head;
 static struct ht_verdict *ht_cur;
+static const void *ht_param;	/* param of the running test */
 static jmp_buf ht_jmp;
 static int ht_in_body;
 static unsigned int ht_timeout = 120;
@@ -77,6 +79,26 @@ static HT_UNUSED void ht_register(struct ht_test *t)
 	t->next = NULL;
 	*ht_tail = t;
 	ht_tail = &t->next;
+}
+
+/*
+ * Table-driven tests: one TAP line per row.  Call from a constructor; the
+ * body reads its row from ht_param.
+ */
+static HT_UNUSED void ht_register_param(const char *name,
+					const struct ht_fixture *fx,
+					void (*fn)(void *, const struct ht_variant *),
+					const void *param)
+{
+	struct ht_test *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		abort();
+	t->name = name;
+	t->fixture = fx;
+	t->fn = fn;
+	t->param = param;
+	ht_register(t);
 }
 
 /* Print a diagnostic line; TAP treats "# ..." as a comment. */
@@ -397,6 +419,7 @@ static void ht_child(const struct ht_test *t, const struct ht_variant *v)
 	void *self = NULL;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	ht_param = t->param;
 	if (fx) {
 		self = calloc(1, fx->self_size ? fx->self_size : 1);
 		if (!self) {
