@@ -27,9 +27,8 @@ module: ## Build mdpy.ko for KDIR (default: the running kernel) into MODDIR
 	$(MAKE) -C $(KDIR) M=$(MODDIR) $(KBUILD_ARGS) modules
 	@echo "built $(MODDIR)/mdpy.ko"
 
-install: module ## Install mdpy.ko into the KDIR kernel's module tree
+install: module ## Install mdpy.ko into the KDIR kernel's module tree (runs depmod)
 	$(MAKE) -C $(KDIR) M=$(MODDIR) $(KBUILD_ARGS) modules_install
-	depmod -a $$(cat $(KDIR)/include/config/kernel.release)
 
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 	       -fsanitize=address,undefined -fno-sanitize-recover=all \

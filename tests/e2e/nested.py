@@ -350,6 +350,7 @@ class Nested:
         lsock.settimeout(TIMEOUT)
         cmd = [qemu, '-machine', 'pc', '-accel', 'tcg', '-S',
                '-qtest', 'unix:' + self.qtest_path,
+               '-qtest-log', '/dev/null',     # the default logs to stderr
                '-nodefaults', '-display', 'none', '-m', '128M',
                '-qmp', 'unix:%s,server=on,wait=off' % self.qmp_path]
         cmd += list(extra)
