@@ -12,15 +12,15 @@
 #include <linux/string.h>
 #include <linux/errno.h>
 #else
-#include <stdint.h>
 #include <stddef.h>
 #include <string.h>
 #include <errno.h>
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
+/* the compiler's own fixed-width types: same as the kernel's u8..u64 */
+typedef __UINT8_TYPE__ u8;
+typedef __UINT16_TYPE__ u16;
+typedef __UINT32_TYPE__ u32;
+typedef __UINT64_TYPE__ u64;
 #endif
 
 #endif /* MDPY_CORE_PORT_H */

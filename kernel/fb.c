@@ -45,6 +45,7 @@ void mdpy_fb_destroy(struct mdpy_fb *fb)
 
 static struct page *mdpy_fb_lookup(struct mdpy_fb *fb, unsigned long idx)
 {
+	/* pairs with the cmpxchg in mdpy_fb_page(): see the page's fill too */
 	return smp_load_acquire(&fb->pages[idx]);
 }
 

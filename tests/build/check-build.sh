@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$out"
 tap=$out/build.tap
 echo "TAP version 13" > "$tap"
-echo "1..$#" >> "$tap"
+echo "1..$(($# + 1))" >> "$tap"
 
 n=0
 for kver in "$@"; do
@@ -35,4 +35,25 @@ for kver in "$@"; do
 		grep -Ei 'warning|error' "$log" | sed 's/^/# /' | head -20 >> "$tap"
 	fi
 done
+# checkpatch comes from Debian's linux-source package of the oldest kernel
+n=$((n + 1))
+name=checkpatch_strict
+if src=$("$top/scripts/linux-source.sh" 6.1); then
+	cd "$top"
+	# kernel-side code and the core it shares; userspace test programs
+	# follow the same style loosely and are not gated
+	files=$(git ls-files -- 'kernel/*.[ch]' 'core/*.[ch]' 'include/*.h' \
+		'guest/*.[ch]' 'tests/unit/*.[ch]')
+	# shellcheck disable=SC2086 # file list
+	if perl "$src/scripts/checkpatch.pl" --no-tree --strict --terse \
+		-f $files > "$out/checkpatch.log" 2>&1 &&
+	   ! grep -E '(ERROR|WARNING|CHECK):' "$out/checkpatch.log" >/dev/null; then
+		echo "ok $n $name" >> "$tap"
+	else
+		echo "not ok $n $name" >> "$tap"
+		grep -E '(ERROR|WARNING|CHECK):' "$out/checkpatch.log" | sed 's/^/# /' | head -20 >> "$tap"
+	fi
+else
+	echo "not ok $n $name # linux-source unavailable" >> "$tap"
+fi
 cat "$tap"

@@ -360,5 +360,5 @@ static const struct unit_test tests[] = {
 
 int main(void)
 {
-	return unit_run(tests, sizeof(tests) / sizeof(tests[0]));
+	return unit_run(tests, ARRAY_SIZE(tests));
 }
