@@ -1,0 +1,170 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# boot.sh KVER PAYLOAD_DIR OUT_DIR [--shell]
+#
+# Boot the KVER kernel under TCG with PAYLOAD_DIR as /payload, run its suites,
+# and collect results in OUT_DIR:
+#   OUT_DIR/console.log        serial console (kernel log + suite output)
+#   OUT_DIR/results/           the guest's /results (suite TAP, logs, dmesg.txt)
+#   OUT_DIR/results/00-rig.tap booted / suites finished / kernel log clean
+# Exit status 0 only if all 00-rig.tap tests pass (suite TAP is not judged
+# here: tests/tap-summary does that).
+# --shell: interactive busybox shell on the console instead of the suites.
+#
+# Env: VM_TIMEOUT (s, whole VM, default 900), VM_SUITE_TIMEOUT (s, default 600),
+#      VM_QEMU (binary), VM_QEMU_ARGS, VM_MEM (1G), VM_APPEND (more kernel args),
+#      VM_EXTRA_MODULES, VM_VERBOSE=1 (echo the console to stderr),
+#      VM_LOG_IGNORE (ERE; matching kernel-log lines are not counted as bad).
+# Only one VM runs at a time on a machine: the boot holds /tmp/mdpy-vm.lock.
+set -euo pipefail
+
+usage() { echo "usage: boot.sh KVER PAYLOAD_DIR OUT_DIR [--shell]" >&2; exit 2; }
+[ $# -ge 3 ] || usage
+KVER=$1
+PAYLOAD=$(cd "$2" && pwd)
+mkdir -p "$3"
+OUT=$(cd "$3" && pwd)
+SHELL_MODE=
+[ "${4:-}" = --shell ] && SHELL_MODE=1
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TIMEOUT=${VM_TIMEOUT:-900}
+QEMU=${VM_QEMU:-qemu-system-x86_64}
+
+log() { echo "[vm $KVER] $*" >&2; }
+die() { log "error: $*"; exit 1; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
+
+command -v "$QEMU" >/dev/null || die "$QEMU not found"
+eval "$("$HERE/fetch.sh" "$KVER")"
+
+RES=$OUT/results
+CONSOLE=$OUT/console.log
+INITRD=$OUT/initrd.cpio
+rm -rf "$RES"
+mkdir -p "$RES"
+rm -f "$CONSOLE"
+
+t=$(now)
+"$HERE/initramfs.sh" "$KVER" "$PAYLOAD" "$INITRD" ${SHELL_MODE:+--shell}
+log "initramfs built in $(since "$t")"
+
+# One VM at a time on this machine (other engineers boot VMs too).
+exec 9>/tmp/mdpy-vm.lock
+if ! flock -n 9; then
+	log "waiting for /tmp/mdpy-vm.lock (another VM is running)"
+	t=$(now)
+	flock 9
+	log "got the VM lock after $(since "$t")"
+fi
+
+# loglevel=5 keeps the boot short but shows warnings; init raises it to 8.
+APPEND="console=ttyS0 panic=-1 loglevel=5 rdinit=/init cryptomgr.notests mitigations=off ${VM_APPEND:-}"
+QARGS=(-accel tcg -cpu max -smp 1 -m "${VM_MEM:-1G}" -nographic -nic none -no-reboot
+	-kernel "$VMLINUZ" -initrd "$INITRD" -append "$APPEND"
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
+	-virtfs "local,path=$RES,mount_tag=results,security_model=none,multidevs=remap")
+# shellcheck disable=SC2206 # word splitting of extra args is intended
+[ -n "${VM_QEMU_ARGS:-}" ] && QARGS+=(${VM_QEMU_ARGS})
+
+if [ -n "$SHELL_MODE" ]; then
+	log "boot (interactive shell; Ctrl-A X quits QEMU)"
+	"$QEMU" "${QARGS[@]}" | tee "$CONSOLE"
+	exit 0
+fi
+
+log "boot $KREL (timeout ${TIMEOUT}s)"
+t=$(now)
+set +e
+# The awk keeps the console log (CRs stripped) and turns the guest's
+# MDPY-RIG markers into progress lines on stderr.
+timeout -k 10 "$TIMEOUT" "$QEMU" "${QARGS[@]}" </dev/null 2>&1 |
+	awk -v logf="$CONSOLE" -v pfx="[vm $KVER]" -v verbose="${VM_VERBOSE:-}" '
+	{
+		sub(/\r+$/, "")
+		print > logf
+		fflush(logf)
+		if (verbose != "") { print > "/dev/stderr"; fflush("/dev/stderr") }
+		i = index($0, "MDPY-RIG: ")
+		if (i == 0 || verbose != "")
+			next
+		m = substr($0, i + 10)
+		split(m, w, " ")
+		if (w[1] == "suite-start")
+			msg = "suite " w[2]
+		else if (w[1] == "suite-end")
+			msg = "suite " w[2] " " w[3] " " w[4]
+		else
+			msg = m
+		print pfx " " msg > "/dev/stderr"
+		fflush("/dev/stderr")
+	}'
+rc=${PIPESTATUS[0]}
+set -e
+log "VM exited (status $rc) after $(since "$t")"
+
+# --- judge the run --------------------------------------------------------
+# Kernel messages carry a [ seconds] stamp; only those lines are scanned, so
+# test output that merely mentions "BUG:" does not count.
+BAD='WARNING:|BUG:|Oops|general protection|possible circular locking|inconsistent lock state|possible recursive locking|INFO: task .* blocked|Call Trace:|Kernel panic|kernel BUG|UBSAN:|KASAN:|refcount_t:|list_(add|del) corruption|sleeping function called from invalid context|scheduling while atomic|suspicious RCU usage|rcu_sched self-detected stall|rcu: INFO:|soft lockup|hard LOCKUP|unreferenced object'
+bad_lines=$(grep -aE "\[ *[0-9]+\.[0-9]+\] .*($BAD)" "$CONSOLE" || true)
+if [ -n "${VM_LOG_IGNORE:-}" ] && [ -n "$bad_lines" ]; then
+	bad_lines=$(grep -avE "$VM_LOG_IGNORE" <<<"$bad_lines" || true)
+fi
+
+tail_log() { tail -n "${1:-40}" "$CONSOLE" | sed 's/^/#   /'; }
+n=0
+fails=0
+tap() { # tap OK|FAIL description [comment-lines]
+	n=$((n + 1))
+	if [ "$1" = OK ]; then
+		echo "ok $n - $2"
+	else
+		fails=$((fails + 1))
+		echo "not ok $n - $2"
+		[ -z "${3:-}" ] || echo "$3"
+	fi
+}
+{
+	if grep -aq 'MDPY-RIG: init ' "$CONSOLE"; then
+		tap OK "VM booted and reached init"
+	else
+		tap FAIL "VM booted and reached init" "$(tail_log)"
+	fi
+	if grep -aq 'MDPY-RIG: ready' "$CONSOLE"; then
+		tap OK "rig modules loaded and 9p shares mounted"
+	else
+		tap FAIL "rig modules loaded and 9p shares mounted" \
+			"$(grep -a 'MDPY-RIG: \(insmod\|mount\)-failed' "$CONSOLE" | sed 's/^/#   /')"
+	fi
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		tap FAIL "suites finished and VM powered off # VM killed after ${TIMEOUT}s" "$(tail_log)"
+	elif grep -aq 'MDPY-RIG: done' "$CONSOLE"; then
+		tap OK "suites finished and VM powered off"
+	else
+		tap FAIL "suites finished and VM powered off # no done marker, qemu status $rc" "$(tail_log)"
+	fi
+	# A suite that started but never ended means the VM died under it.
+	for s in $(sed -n 's/.*MDPY-RIG: suite-start \([^ ]*\).*/\1/p' "$CONSOLE"); do
+		grep -aq "MDPY-RIG: suite-end $s " "$CONSOLE" ||
+			tap FAIL "suite $s ended (VM died or hung during it)"
+	done
+	if [ -z "$bad_lines" ]; then
+		tap OK "kernel log clean"
+	else
+		tap FAIL "kernel log clean" "$(head -n 60 <<<"$bad_lines" | sed 's/^/#   /')"
+	fi
+	echo "1..$n"
+} >"$RES/00-rig.tap"
+
+if [ -n "$bad_lines" ]; then
+	log "kernel log has warnings/oopses:"
+	head -n 60 <<<"$bad_lines" | sed 's/^/    /' >&2
+fi
+if [ "$fails" -gt 0 ]; then
+	log "rig: $fails failure(s); console tail:"
+	tail -n 30 "$CONSOLE" | sed 's/^/    /' >&2
+	exit 1
+fi
+exit 0

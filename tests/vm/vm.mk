@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# VM test rig targets; the top Makefile does `include tests/vm/vm.mk`.
+# Every target takes KVER=6.1 (default) or KVER=6.12.
+
+VM_KVERS := 6.1 6.12
+KVER ?= 6.1
+VM_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+VM_OUT ?= build/vm
+
+.PHONY: ko vm-fetch vm-check vm-check-all vm-shell
+
+ko: ## Build build/kver-$(KVER)/mdpy.ko against the cached KVER kernel
+	$(VM_DIR)/build-ko.sh $(KVER)
+
+vm-fetch: ## Download and cache the KVER kernel image and headers (build/cache)
+	$(VM_DIR)/fetch.sh $(KVER) >/dev/null
+
+vm-check: ## Build mdpy.ko, boot KVER under TCG, run all VM suites (results in build/vm/KVER)
+	$(VM_DIR)/check.sh $(KVER) $(VM_OUT)/$(KVER)
+
+vm-check-all: ## vm-check on every kernel in VM_KVERS (6.1 6.12)
+	@rc=0; for k in $(VM_KVERS); do \
+		$(VM_DIR)/check.sh $$k $(VM_OUT)/$$k || rc=1; \
+	done; \
+	$(VM_DIR)/../tap-summary $(addprefix $(VM_OUT)/,$(VM_KVERS)) && exit $$rc
+
+vm-shell: ## Boot KVER with the test payload to an interactive busybox shell
+	$(VM_DIR)/check.sh $(KVER) $(VM_OUT)/$(KVER)-shell --shell
