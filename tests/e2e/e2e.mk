@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Real-client targets; the top Makefile does `-include tests/e2e/e2e.mk`.
+
+E2E_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+
+.PHONY: run check-qemu10 e2e-selftest
+
+run: ## Demo: VM + mdpy-hd + nested QEMU display -> ./mdpy-screenshot.png
+	@$(E2E_DIR)/demo.sh
+
+check-qemu10: ## QEMU display suite with QEMU 10.0 from bookworm-backports, 6.1 and 6.12
+	@$(E2E_DIR)/check-qemu10.sh
+
+e2e-selftest: ## Prove the qtest/QMP harness on the host with QEMU's bochs-display
+	@python3 $(E2E_DIR)/nested.py selftest
