@@ -792,7 +792,8 @@ def display_test(tap, tname, q_factory, dumpdir, png_check, faildir=None):
 def selftest(args):
     tap = Tap()
     w, h = 800, 600
-    q = Nested(['-device', 'bochs-display'], qemu=args.qemu)
+    q = factory(args)(['-device', 'bochs-display'])
+    log('QEMU %d.%d.%d' % q.version())
     try:
         bdf = q.find(0x1234, 0x1111)
         tap.ok(bdf is not None, 'bochs-display found on bus 0')
@@ -896,7 +897,7 @@ def demo(args):
     """Attach an instance exactly as a user would, draw the card as a guest
     would, and keep QEMU's own screendump."""
     w, h = TYPES[args.type]
-    q = Nested(vfio_args(args.uuid), qemu=args.qemu)
+    q = factory(args)(vfio_args(args.uuid))
     try:
         v = '%d.%d.%d' % q.version()
         bdf = q.find(MDPY_VENDOR, MDPY_DEVICE)
