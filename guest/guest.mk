@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest DRM driver targets; the top Makefile does `-include guest/guest.mk`.
+# Each kernel builds in its own directory (build/guest-KVER) from per-file
+# symlinks, so objects for different kernels never mix.
+
+GUEST_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+GUEST_KVERS ?= 6.1 6.12
+GUEST_SRCS := $(wildcard $(GUEST_DIR)/Kbuild $(GUEST_DIR)/*.c $(GUEST_DIR)/*.h \
+		$(GUEST_DIR)/*.sh) include/uapi/mdpy.h
+GUEST_MAKE_ARGS ?=
+
+.PHONY: guest guest-tools
+
+guest: ## Build build/guest-KVER/mdpy-drm.ko (guest DRM driver) for 6.1 and 6.12
+	@set -e; for k in $(GUEST_KVERS); do \
+		eval "$$(tests/vm/fetch.sh $$k)"; \
+		d=$(CURDIR)/build/guest-$$k; \
+		scripts/mirror.sh $$d $(GUEST_SRCS); \
+		$(MAKE) -C $$KDIR M=$$d/$(GUEST_DIR) CONFIG_DEBUG_INFO_BTF_MODULES= \
+			$(GUEST_MAKE_ARGS) modules; \
+		cp $$d/$(GUEST_DIR)/mdpy-drm.ko $$d/mdpy-drm.ko; \
+		echo "built $$d/mdpy-drm.ko"; \
+	done

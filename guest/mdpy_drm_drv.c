@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mdpy-drm: PCI glue and DRM driver registration for the mdpy display.
+ *
+ * Probe reads the framebuffer layout from the vendor capability, refuses
+ * anything it cannot show correctly, maps the frame part of BAR0
+ * write-combined and registers a DRM device plus fbdev emulation.  Every
+ * resource is devm/drmm managed, so probe errors, unbind and rmmod unwind
+ * through the same path; drm_dev_unplug() fences off the BAR for open
+ * files that outlive the PCI device.
+ */
+#include <linux/aperture.h>
+#include <linux/io.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <drm/drm_atomic_helper.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_module.h>
+
+#include <uapi/mdpy.h>
+
+#include "compat.h"
+#include "mdpy_drm.h"
+
+DEFINE_DRM_GEM_FOPS(mdpy_drm_fops);
+
+static const struct drm_driver mdpy_drm_driver = {
+	.driver_features = DRIVER_MODESET | DRIVER_GEM | DRIVER_ATOMIC,
+	.fops = &mdpy_drm_fops,
+	DRM_GEM_SHMEM_DRIVER_OPS,
+	MDPY_DRM_FBDEV_DRIVER_OPS
+	.name = MDPY_DRM_NAME,
+	.desc = "mdpy virtual display",
+	MDPY_DRM_DRIVER_DATE
+	.major = 1,
+	.minor = 0,
+};
+
+/*
+ * Read and check the vendor capability.  The device ABI puts it at a fixed
+ * offset, so look there rather than walking the capability list.
+ */
+static int mdpy_drm_read_layout(struct pci_dev *pdev, struct mdpy_drm *mdpy)
+{
+	struct device *dev = &pdev->dev;
+	u32 format, width, height;
+	u8 id, len;
+
+	pci_read_config_byte(pdev, MDPY_VENDORCAP_OFFSET, &id);
+	pci_read_config_byte(pdev, MDPY_VENDORCAP_OFFSET + 2, &len);
+	if (id != PCI_CAP_ID_VNDR || len < MDPY_VENDORCAP_SIZE) {
+		dev_err(dev, "no mdpy vendor capability at %#x (id %#x, length %u)\n",
+			MDPY_VENDORCAP_OFFSET, id, len);
+		return -ENODEV;
+	}
+
+	pci_read_config_dword(pdev, MDPY_FORMAT_OFFSET, &format);
+	pci_read_config_dword(pdev, MDPY_WIDTH_OFFSET, &width);
+	pci_read_config_dword(pdev, MDPY_HEIGHT_OFFSET, &height);
+
+	if (format != MDPY_FORMAT_XRGB8888) {
+		dev_err(dev, "unsupported pixel format %#010x (only XRGB8888, %#010x)\n",
+			format, MDPY_FORMAT_XRGB8888);
+		return -ENODEV;
+	}
+	if (!width || !height ||
+	    width > MDPY_DRM_MAX_DIM || height > MDPY_DRM_MAX_DIM) {
+		dev_err(dev, "unsupported resolution %ux%u (1..%u each way)\n",
+			width, height, MDPY_DRM_MAX_DIM);
+		return -ENODEV;
+	}
+
+	mdpy->width = width;
+	mdpy->height = height;
+	mdpy->pitch = width * MDPY_BYTES_PER_PIXEL;
+	return 0;
+}
+
+/* Claim and map the visible frame at the start of BAR0 */
+static int mdpy_drm_map_bar(struct pci_dev *pdev, struct mdpy_drm *mdpy)
+{
+	struct device *dev = &pdev->dev;
+	resource_size_t start = pci_resource_start(pdev, MDPY_FB_BAR);
+	resource_size_t len = pci_resource_len(pdev, MDPY_FB_BAR);
+	resource_size_t need = (resource_size_t)mdpy->pitch * mdpy->height;
+
+	if (!(pci_resource_flags(pdev, MDPY_FB_BAR) & IORESOURCE_MEM) || !start) {
+		dev_err(dev, "BAR%d is not an assigned memory BAR\n", MDPY_FB_BAR);
+		return -ENODEV;
+	}
+	if (len < need) {
+		dev_err(dev, "BAR%d is %pa bytes, %ux%u XRGB8888 needs %pa\n",
+			MDPY_FB_BAR, &len, mdpy->width, mdpy->height, &need);
+		return -ENODEV;
+	}
+
+	if (!devm_request_mem_region(dev, start, need, MDPY_DRM_NAME)) {
+		dev_err(dev, "BAR%d at %pa is in use\n", MDPY_FB_BAR, &start);
+		return -EBUSY;
+	}
+	/* write-combined: the CPU streams pixels, nobody reads them back */
+	mdpy->vram = devm_ioremap_wc(dev, start, need);
+	if (!mdpy->vram)
+		return -ENOMEM;
+	return 0;
+}
+
+static int mdpy_drm_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct mdpy_drm *mdpy;
+	struct drm_device *drm;
+	int ret;
+
+	mdpy = devm_drm_dev_alloc(&pdev->dev, &mdpy_drm_driver,
+				  struct mdpy_drm, drm);
+	if (IS_ERR(mdpy))
+		return PTR_ERR(mdpy);
+	drm = &mdpy->drm;
+
+	ret = mdpy_drm_read_layout(pdev, mdpy);
+	if (ret)
+		return ret;
+
+	/* A firmware framebuffer on our BAR (if any) must let go first */
+	ret = aperture_remove_conflicting_pci_devices(pdev, mdpy_drm_driver.name);
+	if (ret)
+		return ret;
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+
+	ret = mdpy_drm_map_bar(pdev, mdpy);
+	if (ret)
+		return ret;
+
+	ret = mdpy_drm_kms_init(mdpy);
+	if (ret)
+		return ret;
+
+	pci_set_drvdata(pdev, drm);
+	ret = drm_dev_register(drm, 0);
+	if (ret)
+		return ret;
+
+	drm_info(drm, "%ux%u XRGB8888, BAR%d at %pa\n", mdpy->width,
+		 mdpy->height, MDPY_FB_BAR,
+		 &pdev->resource[MDPY_FB_BAR].start);
+	mdpy_drm_fbdev_setup(drm);
+	return 0;
+}
+
+static void mdpy_drm_remove(struct pci_dev *pdev)
+{
+	struct drm_device *drm = pci_get_drvdata(pdev);
+
+	/*
+	 * Unplug first: from here on drm_dev_enter() fails, so the shutdown
+	 * commit below and any open file skip the BAR, which devres unmaps
+	 * when we return.
+	 */
+	drm_dev_unplug(drm);
+	drm_atomic_helper_shutdown(drm);
+}
+
+static void mdpy_drm_shutdown(struct pci_dev *pdev)
+{
+	drm_atomic_helper_shutdown(pci_get_drvdata(pdev));
+}
+
+static const struct pci_device_id mdpy_drm_pci_ids[] = {
+	{ PCI_DEVICE_SUB(MDPY_PCI_VENDOR_ID, MDPY_PCI_DEVICE_ID,
+			 MDPY_PCI_SUBSYSTEM_VENDOR_ID, MDPY_PCI_SUBSYSTEM_ID) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, mdpy_drm_pci_ids);
+
+static struct pci_driver mdpy_drm_pci_driver = {
+	.name = MDPY_DRM_NAME,
+	.id_table = mdpy_drm_pci_ids,
+	.probe = mdpy_drm_probe,
+	.remove = mdpy_drm_remove,
+	.shutdown = mdpy_drm_shutdown,
+};
+
+/* honours the nomodeset kernel parameter like every other DRM driver */
+drm_module_pci_driver(mdpy_drm_pci_driver);
+
+MODULE_DESCRIPTION("DRM/KMS driver for the mdpy virtual display");
+MODULE_LICENSE("GPL");

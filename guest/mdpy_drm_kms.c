@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mdpy-drm modesetting: one primary plane -> one CRTC -> one virtual
+ * encoder -> one virtual connector.  The CRTC only ever shows the device's
+ * own mode; the plane is a GEM shmem framebuffer that is copied into BAR0,
+ * damaged rectangles only.
+ */
+#include <linux/io.h>
+#include <linux/iosys-map.h>
+#include <drm/drm_atomic.h>
+#include <drm/drm_atomic_helper.h>
+#include <drm/drm_damage_helper.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_format_helper.h>
+#include <drm/drm_fourcc.h>
+#include <drm/drm_framebuffer.h>
+#include <drm/drm_gem_atomic_helper.h>
+#include <drm/drm_gem_framebuffer_helper.h>
+#include <drm/drm_managed.h>
+#include <drm/drm_mode_config.h>
+#include <drm/drm_modeset_helper_vtables.h>
+#include <drm/drm_probe_helper.h>
+#include <drm/drm_rect.h>
+
+#include "mdpy_drm.h"
+
+static const u32 mdpy_drm_formats[] = {
+	DRM_FORMAT_XRGB8888,
+};
+
+static const u64 mdpy_drm_modifiers[] = {
+	DRM_FORMAT_MOD_LINEAR,
+	DRM_FORMAT_MOD_INVALID,
+};
+
+/* Plane */
+
+static int mdpy_drm_plane_atomic_check(struct drm_plane *plane,
+				       struct drm_atomic_state *state)
+{
+	struct drm_plane_state *new_state =
+		drm_atomic_get_new_plane_state(state, plane);
+	struct drm_crtc_state *crtc_state = NULL;
+
+	if (new_state->crtc)
+		crtc_state = drm_atomic_get_new_crtc_state(state,
+							   new_state->crtc);
+
+	/*
+	 * The device has no scaler and no position: the plane covers the
+	 * whole CRTC 1:1.  A larger framebuffer is fine, src_x/src_y pan it.
+	 */
+	return drm_atomic_helper_check_plane_state(new_state, crtc_state,
+						   DRM_PLANE_NO_SCALING,
+						   DRM_PLANE_NO_SCALING,
+						   false, false);
+}
+
+/* Copy one damaged rectangle (framebuffer coordinates) into the BAR. */
+static void mdpy_drm_blit(struct mdpy_drm *mdpy,
+			  const struct drm_plane_state *state,
+			  const struct iosys_map *src,
+			  const struct drm_rect *damage)
+{
+	struct drm_framebuffer *fb = state->fb;
+	struct iosys_map dst = IOSYS_MAP_INIT_VADDR_IOMEM(mdpy->vram);
+	struct drm_rect screen = DRM_RECT_INIT(0, 0, mdpy->width, mdpy->height);
+	struct drm_rect to = *damage;
+	struct drm_rect from;
+
+	/* framebuffer -> screen: undo the pan, add the plane position */
+	drm_rect_translate(&to, state->dst.x1 - (state->src.x1 >> 16),
+			   state->dst.y1 - (state->src.y1 >> 16));
+	/* never write outside the mapped frame, whatever the state says */
+	if (!drm_rect_intersect(&to, &screen))
+		return;
+	from = to;
+	drm_rect_translate(&from, (state->src.x1 >> 16) - state->dst.x1,
+			   (state->src.y1 >> 16) - state->dst.y1);
+
+	iosys_map_incr(&dst, drm_fb_clip_offset(mdpy->pitch, fb->format, &to));
+	drm_fb_memcpy(&dst, &mdpy->pitch, src, fb, &from);
+}
+
+static void mdpy_drm_plane_atomic_update(struct drm_plane *plane,
+					 struct drm_atomic_state *state)
+{
+	struct mdpy_drm *mdpy = to_mdpy_drm(plane->dev);
+	struct drm_plane_state *old_state =
+		drm_atomic_get_old_plane_state(state, plane);
+	struct drm_plane_state *new_state =
+		drm_atomic_get_new_plane_state(state, plane);
+	struct drm_shadow_plane_state *shadow =
+		to_drm_shadow_plane_state(new_state);
+	struct drm_atomic_helper_damage_iter iter;
+	struct drm_rect damage;
+	int idx;
+
+	if (!new_state->fb || !new_state->visible)
+		return;
+
+	/* After hot-unplug the BAR is gone: touch nothing */
+	if (!drm_dev_enter(plane->dev, &idx))
+		return;
+
+	/* Imported buffers may need their caches synced before we read */
+	if (drm_gem_fb_begin_cpu_access(new_state->fb, DMA_FROM_DEVICE))
+		goto out;
+
+	/*
+	 * The iterator yields the damage clips of this commit (DIRTYFB or
+	 * FB_DAMAGE_CLIPS), or the whole plane after a modeset or a new
+	 * framebuffer, already clipped to the plane's source rectangle.
+	 */
+	drm_atomic_helper_damage_iter_init(&iter, old_state, new_state);
+	drm_atomic_for_each_plane_damage(&iter, &damage)
+		mdpy_drm_blit(mdpy, new_state, &shadow->data[0], &damage);
+
+	drm_gem_fb_end_cpu_access(new_state->fb, DMA_FROM_DEVICE);
+out:
+	drm_dev_exit(idx);
+}
+
+static void mdpy_drm_plane_atomic_disable(struct drm_plane *plane,
+					  struct drm_atomic_state *state)
+{
+	struct mdpy_drm *mdpy = to_mdpy_drm(plane->dev);
+	int idx;
+
+	/* No scanout to switch off: a disabled plane is a black screen */
+	if (!drm_dev_enter(plane->dev, &idx))
+		return;
+	memset_io(mdpy->vram, 0, (size_t)mdpy->pitch * mdpy->height);
+	drm_dev_exit(idx);
+}
+
+static const struct drm_plane_helper_funcs mdpy_drm_plane_helper_funcs = {
+	DRM_GEM_SHADOW_PLANE_HELPER_FUNCS,
+	.atomic_check = mdpy_drm_plane_atomic_check,
+	.atomic_update = mdpy_drm_plane_atomic_update,
+	.atomic_disable = mdpy_drm_plane_atomic_disable,
+};
+
+static const struct drm_plane_funcs mdpy_drm_plane_funcs = {
+	.update_plane = drm_atomic_helper_update_plane,
+	.disable_plane = drm_atomic_helper_disable_plane,
+	/* freed by the managed mode_config cleanup */
+	.destroy = drm_plane_cleanup,
+	DRM_GEM_SHADOW_PLANE_FUNCS,
+};
+
+/* CRTC */
+
+static enum drm_mode_status
+mdpy_drm_crtc_mode_valid(struct drm_crtc *crtc,
+			 const struct drm_display_mode *mode)
+{
+	struct mdpy_drm *mdpy = to_mdpy_drm(crtc->dev);
+
+	/* The host decides the resolution; there is nothing to program */
+	if (mode->hdisplay != mdpy->width || mode->vdisplay != mdpy->height)
+		return MODE_ONE_SIZE;
+	return MODE_OK;
+}
+
+static const struct drm_crtc_helper_funcs mdpy_drm_crtc_helper_funcs = {
+	.mode_valid = mdpy_drm_crtc_mode_valid,
+};
+
+/*
+ * There is no vblank interrupt; the atomic helpers notice that vblank
+ * was never initialised and complete page-flip events on their own.
+ */
+static const struct drm_crtc_funcs mdpy_drm_crtc_funcs = {
+	.reset = drm_atomic_helper_crtc_reset,
+	.set_config = drm_atomic_helper_set_config,
+	.page_flip = drm_atomic_helper_page_flip,
+	.atomic_duplicate_state = drm_atomic_helper_crtc_duplicate_state,
+	.atomic_destroy_state = drm_atomic_helper_crtc_destroy_state,
+};
+
+/* Connector */
+
+static int mdpy_drm_connector_get_modes(struct drm_connector *connector)
+{
+	struct mdpy_drm *mdpy = to_mdpy_drm(connector->dev);
+
+	/* one mode, marked preferred, with its physical size */
+	return drm_connector_helper_get_modes_fixed(connector, &mdpy->mode);
+}
+
+static const struct drm_connector_helper_funcs mdpy_drm_connector_helper_funcs = {
+	.get_modes = mdpy_drm_connector_get_modes,
+};
+
+/* Without a .detect hook the probe helpers report "connected" */
+static const struct drm_connector_funcs mdpy_drm_connector_funcs = {
+	.reset = drm_atomic_helper_connector_reset,
+	.fill_modes = drm_helper_probe_single_connector_modes,
+	.atomic_duplicate_state = drm_atomic_helper_connector_duplicate_state,
+	.atomic_destroy_state = drm_atomic_helper_connector_destroy_state,
+};
+
+static const struct drm_mode_config_funcs mdpy_drm_mode_config_funcs = {
+	/* the _with_dirty variant routes DIRTYFB into plane damage clips */
+	.fb_create = drm_gem_fb_create_with_dirty,
+	.atomic_check = drm_atomic_helper_check,
+	.atomic_commit = drm_atomic_helper_commit,
+};
+
+int mdpy_drm_kms_init(struct mdpy_drm *mdpy)
+{
+	struct drm_device *drm = &mdpy->drm;
+	int ret;
+
+	/* 96 dpi, so toolkits that scale by physical size see 1:1 */
+	mdpy->mode = (struct drm_display_mode) {
+		DRM_MODE_INIT(60, mdpy->width, mdpy->height,
+			      DRM_MODE_RES_MM(mdpy->width, 96ul),
+			      DRM_MODE_RES_MM(mdpy->height, 96ul))
+	};
+
+	ret = drmm_mode_config_init(drm);
+	if (ret)
+		return ret;
+	drm->mode_config.min_width = 1;
+	drm->mode_config.min_height = 1;
+	drm->mode_config.max_width = MDPY_DRM_MAX_DIM;
+	drm->mode_config.max_height = MDPY_DRM_MAX_DIM;
+	drm->mode_config.preferred_depth = 24;
+	drm->mode_config.funcs = &mdpy_drm_mode_config_funcs;
+
+	ret = drm_universal_plane_init(drm, &mdpy->plane, 0,
+				       &mdpy_drm_plane_funcs,
+				       mdpy_drm_formats,
+				       ARRAY_SIZE(mdpy_drm_formats),
+				       mdpy_drm_modifiers,
+				       DRM_PLANE_TYPE_PRIMARY, NULL);
+	if (ret)
+		return ret;
+	drm_plane_helper_add(&mdpy->plane, &mdpy_drm_plane_helper_funcs);
+	drm_plane_enable_fb_damage_clips(&mdpy->plane);
+
+	ret = drmm_crtc_init_with_planes(drm, &mdpy->crtc, &mdpy->plane, NULL,
+					 &mdpy_drm_crtc_funcs, NULL);
+	if (ret)
+		return ret;
+	drm_crtc_helper_add(&mdpy->crtc, &mdpy_drm_crtc_helper_funcs);
+
+	ret = drmm_encoder_init(drm, &mdpy->encoder, NULL,
+				DRM_MODE_ENCODER_VIRTUAL, NULL);
+	if (ret)
+		return ret;
+	mdpy->encoder.possible_crtcs = drm_crtc_mask(&mdpy->crtc);
+
+	ret = drmm_connector_init(drm, &mdpy->connector,
+				  &mdpy_drm_connector_funcs,
+				  DRM_MODE_CONNECTOR_VIRTUAL, NULL);
+	if (ret)
+		return ret;
+	drm_connector_helper_add(&mdpy->connector,
+				 &mdpy_drm_connector_helper_funcs);
+	ret = drm_connector_attach_encoder(&mdpy->connector, &mdpy->encoder);
+	if (ret)
+		return ret;
+
+	drm_mode_config_reset(drm);
+	return 0;
+}
