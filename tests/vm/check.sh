@@ -80,9 +80,9 @@ for p in "$TOP"/tests/*/vm-payload.sh; do
 	fi
 done
 log "payload done in $(since "$t"): $(cd "$PAYLOAD/suites" && ls | tr '\n' ' ')"
-finish_host_tap
 
 if [ "$SHELL_MODE" = --shell ]; then
+	finish_host_tap
 	exec "$TOP/tests/vm/boot.sh" "$KVER" "$PAYLOAD" "$OUT" --shell
 fi
 
@@ -90,6 +90,14 @@ t=$(now)
 boot_rc=0
 "$TOP/tests/vm/boot.sh" "$KVER" "$PAYLOAD" "$OUT" || boot_rc=$?
 log "boot+suites done in $(since "$t") (status $boot_rc)"
+# boot.sh judges the VM in results/00-rig.tap; if it died before writing
+# that (e.g. initramfs failed), the failure must still show in the counts.
+if [ -s "$OUT/results/00-rig.tap" ]; then
+	tap OK "boot.sh ran"
+else
+	tap FAIL "boot.sh ran (status $boot_rc, no results/00-rig.tap)"
+fi
+finish_host_tap
 
 echo "== $KVER results ($OUT)"
 sum_rc=0
