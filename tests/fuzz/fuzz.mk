@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# libFuzzer targets on the portable device model (core/).  The top Makefile
+# does `-include tests/fuzz/fuzz.mk`; `make -f tests/fuzz/fuzz.mk TARGET`
+# works on its own as well.  Needs clang with libFuzzer (Debian: clang-14).
+#
+#   make fuzz              every target, FUZZ_SECONDS (default 300) in all
+#   make fuzz-smoke        about 30 s; TAP in build/results/fuzz/fuzz.tap
+#
+# New inputs found go to build/fuzz/corpus/TARGET; crashes are saved as
+# build/fuzz/artifacts/TARGET-crash-*; replay one with
+# `build/fuzz/fuzz_TARGET FILE`.  tests/fuzz/corpus/ is the committed seed.
+
+FUZZ_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+FUZZ_TOP := $(abspath $(FUZZ_DIR)/../..)
+FUZZ_OUT ?= $(FUZZ_TOP)/build/fuzz
+FUZZ_CC ?= $(shell command -v clang-14 || command -v clang || echo clang)
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 9
+FUZZ_TARGETS := device decode fbinit
+
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror \
+	       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	       -fno-omit-frame-pointer
+FUZZ_CORE := $(FUZZ_TOP)/core/config.c $(FUZZ_TOP)/core/device.c
+FUZZ_DEPS := $(FUZZ_CORE) $(wildcard $(FUZZ_TOP)/core/*.h) \
+	     $(FUZZ_TOP)/include/uapi/mdpy.h $(FUZZ_DIR)/fuzz.h
+FUZZ_BINS := $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
+
+.PHONY: fuzz fuzz-smoke fuzz-build
+
+$(FUZZ_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_CORE)
+
+# The device target with a deliberately broken write mask: proves the
+# invariants bite (fuzz-smoke expects it to crash).
+$(FUZZ_OUT)/selftest_device: $(FUZZ_DIR)/fuzz_device.c $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -DFUZZ_INJECT_BUG -o $@ $< $(FUZZ_CORE)
+
+fuzz-build: $(FUZZ_BINS) $(FUZZ_OUT)/selftest_device ## Build the libFuzzer targets of core/ (clang)
+
+fuzz: $(FUZZ_BINS) ## Fuzz core/ for FUZZ_SECONDS (default 300) shared by all targets
+	@FUZZ_OUT=$(FUZZ_OUT) $(FUZZ_DIR)/run.sh long \
+		$$(( $(FUZZ_SECONDS) / $(words $(FUZZ_TARGETS)) )) \
+		$(FUZZ_OUT)/fuzz.tap $(FUZZ_TARGETS)
+
+fuzz-smoke: $(FUZZ_BINS) $(FUZZ_OUT)/selftest_device ## Short fuzz of core/ (~30 s): TAP in build/results/fuzz/fuzz.tap
+	@FUZZ_OUT=$(FUZZ_OUT) $(FUZZ_DIR)/run.sh smoke $(FUZZ_SMOKE_SECONDS) \
+		$(FUZZ_TOP)/build/results/fuzz/fuzz.tap $(FUZZ_TARGETS)
