@@ -22,3 +22,6 @@ guest: ## Build build/guest-KVER/mdpy-drm.ko (guest DRM driver) for 6.1 and 6.12
 		cp $$d/$(GUEST_DIR)/mdpy-drm.ko $$d/mdpy-drm.ko; \
 		echo "built $$d/mdpy-drm.ko"; \
 	done
+
+guest-tools: ## Build build/guest-tools/mdpy-drm-test (static DRM test client)
+	@$(MAKE) -s -C $(GUEST_DIR)/tools

@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mdpy-drm-test: drive the mdpy-drm guest driver the way a display server
+ * would, and check on the host side what reached the screen.
+ *
+ *   mdpy-drm-test draw [--wait] [DEV]     in the guest: check the KMS
+ *       topology, create a dumb buffer, modeset, draw the test card
+ *       ("pattern drawn"), then change one rectangle and report only that
+ *       through DIRTYFB ("partial drawn").  --wait reads a line from stdin
+ *       after each picture, so whoever watches the screen can look first.
+ *   mdpy-drm-test fbhash [FBDEV]          in the guest: hash the visible
+ *       part of an fbdev (what the console drew)
+ *   mdpy-drm-test check full|partial|HASH FILE.ppm   on the host side: a
+ *       QEMU screendump must equal the card, the partial-update picture, or
+ *       have the given fbhash and show some text
+ *   mdpy-drm-test card full|partial W H OUT.ppm   write an expected picture
+ *
+ * Results are printed as "ok - ..." / "not ok - ..." lines.  Exit status
+ * is 0 only if every check passed.  Plain kernel uAPI, no libdrm, so it
+ * links statically and runs in a busybox initramfs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/fb.h>
+#include <drm/drm.h>
+#include <drm/drm_fourcc.h>
+#include <drm/drm_mode.h>
+
+#include "testcard.h"
+
+static int failures;
+
+static void result(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s - ", ok ? "ok" : "not ok");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	if (!ok)
+		failures++;
+}
+
+static void die(const char *what)
+{
+	result(0, "%s: %s", what, strerror(errno));
+	exit(2);
+}
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
+	return ret;
+}
+
+static void wait_line(int wait)
+{
+	char buf[64];
+
+	if (wait && !fgets(buf, sizeof(buf), stdin))
+		fprintf(stderr, "stdin closed, going on\n");
+}
+
+/* ---- draw --------------------------------------------------------------- */
+
+struct kms {
+	uint32_t crtc, conn;
+	struct drm_mode_modeinfo mode;
+};
+
+/* Check the topology mdpy-drm promises and pick what to light up */
+static void kms_probe(int fd, struct kms *k)
+{
+	struct drm_mode_card_res res = { 0 };
+	struct drm_mode_get_connector conn = { 0 };
+	struct drm_mode_modeinfo modes[8];
+	uint32_t crtcs[4], conns[4], encs[4];
+	uint64_t cap = 0;
+	struct drm_get_cap gc = { .capability = DRM_CAP_DUMB_BUFFER };
+	unsigned int i;
+
+	if (xioctl(fd, DRM_IOCTL_GET_CAP, &gc))
+		die("DRM_CAP_DUMB_BUFFER");
+	cap = gc.value;
+	result(cap == 1, "driver offers dumb buffers");
+
+	if (xioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res))
+		die("GETRESOURCES");
+	result(res.count_crtcs == 1 && res.count_connectors == 1 &&
+	       res.count_encoders == 1,
+	       "one crtc, one encoder, one connector (got %u/%u/%u)",
+	       res.count_crtcs, res.count_encoders, res.count_connectors);
+	if (!res.count_crtcs || !res.count_connectors ||
+	    res.count_crtcs > 4 || res.count_connectors > 4 ||
+	    res.count_encoders > 4)
+		exit(2);
+	res.crtc_id_ptr = (uintptr_t)crtcs;
+	res.connector_id_ptr = (uintptr_t)conns;
+	res.encoder_id_ptr = (uintptr_t)encs;
+	res.count_fbs = 0;
+	if (xioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res))
+		die("GETRESOURCES");
+	k->crtc = crtcs[0];
+	k->conn = conns[0];
+
+	conn.connector_id = k->conn;
+	if (xioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &conn))
+		die("GETCONNECTOR");
+	result(conn.connector_type == DRM_MODE_CONNECTOR_VIRTUAL,
+	       "connector is virtual (type %u)", conn.connector_type);
+	result(conn.connection == 1, "connector is connected");
+	if (!conn.count_modes || conn.count_modes > 8)
+		die("connector modes");
+	result(conn.count_modes == 1, "exactly one mode (got %u)",
+	       conn.count_modes);
+	conn.modes_ptr = (uintptr_t)modes;
+	conn.count_props = 0;
+	conn.count_encoders = 0;
+	if (xioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &conn))
+		die("GETCONNECTOR");
+	k->mode = modes[0];
+	for (i = 0; i < conn.count_modes; i++)
+		if (modes[i].type & DRM_MODE_TYPE_PREFERRED)
+			k->mode = modes[i];
+	result(k->mode.type & DRM_MODE_TYPE_PREFERRED,
+	       "mode %ux%u is preferred", k->mode.hdisplay,
+	       k->mode.vdisplay);
+}
+
+static void fill(uint32_t *px, unsigned int pitch, unsigned int w,
+		 unsigned int h, int partial)
+{
+	unsigned int x, y;
+
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++)
+			px[y * (pitch / 4) + x] = partial ?
+				partial_pixel(x, y, w, h) :
+				card_pixel(x, y, w, h);
+}
+
+static int cmd_draw(int argc, char **argv)
+{
+	const char *dev = "/dev/dri/card0";
+	struct drm_mode_create_dumb cd = { 0 };
+	struct drm_mode_map_dumb md = { 0 };
+	struct drm_mode_fb_cmd2 fb = { 0 };
+	struct drm_mode_crtc crtc = { 0 };
+	struct drm_clip_rect clip;
+	struct drm_mode_fb_dirty_cmd dirty = { 0 };
+	struct drm_mode_destroy_dumb dd = { 0 };
+	struct card_rect r;
+	struct kms k;
+	unsigned int w, h, x, y;
+	uint32_t *px;
+	int wait = 0, fd, i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--wait"))
+			wait = 1;
+		else
+			dev = argv[i];
+	}
+
+	fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		die(dev);
+	kms_probe(fd, &k);
+	w = k.mode.hdisplay;
+	h = k.mode.vdisplay;
+
+	cd.width = w;
+	cd.height = h;
+	cd.bpp = 32;
+	if (xioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &cd))
+		die("CREATE_DUMB");
+	result(cd.pitch >= w * 4, "dumb buffer %ux%u, pitch %u", w, h,
+	       cd.pitch);
+
+	fb.width = w;
+	fb.height = h;
+	fb.pixel_format = DRM_FORMAT_XRGB8888;
+	fb.handles[0] = cd.handle;
+	fb.pitches[0] = cd.pitch;
+	if (xioctl(fd, DRM_IOCTL_MODE_ADDFB2, &fb))
+		die("ADDFB2 XRGB8888");
+
+	md.handle = cd.handle;
+	if (xioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &md))
+		die("MAP_DUMB");
+	px = mmap(NULL, cd.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		  md.offset);
+	if (px == MAP_FAILED)
+		die("mmap dumb buffer");
+
+	/* 1: the whole card, shown by a modeset */
+	fill(px, cd.pitch, w, h, 0);
+	crtc.crtc_id = k.crtc;
+	crtc.fb_id = fb.fb_id;
+	crtc.set_connectors_ptr = (uintptr_t)&k.conn;
+	crtc.count_connectors = 1;
+	crtc.mode = k.mode;
+	crtc.mode_valid = 1;
+	if (xioctl(fd, DRM_IOCTL_MODE_SETCRTC, &crtc))
+		die("SETCRTC");
+	result(1, "modeset %ux%u with the test card", w, h);
+	printf("pattern drawn %ux%u\n", w, h);
+	fflush(stdout);
+	wait_line(wait);
+
+	/* 2: one rectangle changes and is reported; a scribble is not */
+	r = card_damage(w, h);
+	for (y = r.y1; y < r.y2; y++)
+		for (x = r.x1; x < r.x2; x++)
+			px[y * (cd.pitch / 4) + x] = partial_pixel(x, y, w, h);
+	for (y = 2; y < 6; y++)
+		for (x = 0; x < w; x++)
+			px[y * (cd.pitch / 4) + x] = CARD_SCRIBBLE;
+	for (y = 0; y < h; y++)
+		px[y * (cd.pitch / 4) + w - 3] = CARD_SCRIBBLE;
+	clip.x1 = r.x1;
+	clip.y1 = r.y1;
+	clip.x2 = r.x2;
+	clip.y2 = r.y2;
+	dirty.fb_id = fb.fb_id;
+	dirty.clips_ptr = (uintptr_t)&clip;
+	dirty.num_clips = 1;
+	if (xioctl(fd, DRM_IOCTL_MODE_DIRTYFB, &dirty))
+		die("DIRTYFB");
+	result(1, "DIRTYFB with one clip %u,%u-%u,%u", r.x1, r.y1, r.x2, r.y2);
+	printf("partial drawn %ux%u\n", w, h);
+	fflush(stdout);
+	wait_line(wait);
+
+	munmap(px, cd.size);
+	if (xioctl(fd, DRM_IOCTL_MODE_RMFB, &fb.fb_id))
+		die("RMFB");
+	dd.handle = cd.handle;
+	if (xioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &dd))
+		die("DESTROY_DUMB");
+	close(fd);
+	result(1, "client released its buffer and closed the device");
+	return failures ? 1 : 0;
+}
+
+/* ---- fbhash ------------------------------------------------------------- */
+
+/* FNV-1a over R, G, B of every visible pixel, row by row */
+struct hash {
+	uint64_t h;
+	unsigned long lit;	/* pixels that are not black */
+};
+
+static void hash_init(struct hash *s)
+{
+	s->h = 0xcbf29ce484222325ull;
+	s->lit = 0;
+}
+
+static void hash_px(struct hash *s, uint8_t r, uint8_t g, uint8_t b)
+{
+	const uint8_t c[3] = { r, g, b };
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		s->h ^= c[i];
+		s->h *= 0x100000001b3ull;
+	}
+	if (r | g | b)
+		s->lit++;
+}
+
+static int cmd_fbhash(int argc, char **argv)
+{
+	const char *dev = argc > 0 ? argv[0] : "/dev/fb0";
+	struct fb_var_screeninfo var;
+	struct fb_fix_screeninfo fix;
+	struct hash s;
+	uint8_t *line;
+	unsigned int x, y;
+	int fd;
+
+	fd = open(dev, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(dev);
+	if (ioctl(fd, FBIOGET_VSCREENINFO, &var) ||
+	    ioctl(fd, FBIOGET_FSCREENINFO, &fix))
+		die("fb screeninfo");
+	if (var.bits_per_pixel != 32)
+		die("fb is not 32 bpp");
+	line = malloc(fix.line_length);
+	if (!line)
+		die("malloc");
+	hash_init(&s);
+	for (y = 0; y < var.yres; y++) {
+		off_t off = (off_t)(y + var.yoffset) * fix.line_length +
+			    var.xoffset * 4;
+
+		if (pread(fd, line, var.xres * 4, off) != (ssize_t)(var.xres * 4))
+			die("read fb");
+		/* XRGB8888 in memory: B, G, R, X */
+		for (x = 0; x < var.xres; x++)
+			hash_px(&s, line[4 * x + 2], line[4 * x + 1],
+				line[4 * x]);
+	}
+	printf("fbhash %ux%u %016" PRIx64 " lit %lu\n", var.xres, var.yres,
+	       s.h, s.lit);
+	close(fd);
+	return 0;
+}
+
+/* ---- check -------------------------------------------------------------- */
+
+static int ppm_int(FILE *f)
+{
+	int c, v = 0, any = 0;
+
+	for (;;) {
+		c = getc(f);
+		if (c == '#')
+			while (c != '\n' && c != EOF)
+				c = getc(f);
+		if (c == EOF)
+			return -1;
+		if (c >= '0' && c <= '9')
+			break;
+	}
+	while (c >= '0' && c <= '9') {
+		v = v * 10 + (c - '0');
+		any = 1;
+		c = getc(f);
+	}
+	return any ? v : -1;
+}
+
+static uint8_t *read_ppm(const char *path, unsigned int *w, unsigned int *h)
+{
+	FILE *f = fopen(path, "rb");
+	int pw, ph, max;
+	size_t n;
+	uint8_t *rgb;
+
+	if (!f)
+		die(path);
+	if (getc(f) != 'P' || getc(f) != '6') {
+		errno = EINVAL;
+		die("not a P6 PPM");
+	}
+	pw = ppm_int(f);
+	ph = ppm_int(f);
+	max = ppm_int(f);
+	if (pw <= 0 || ph <= 0 || max != 255) {
+		errno = EINVAL;
+		die("PPM header");
+	}
+	n = (size_t)pw * ph * 3;
+	rgb = malloc(n);
+	if (!rgb || fread(rgb, 1, n, f) != n)
+		die("PPM pixels");
+	fclose(f);
+	*w = pw;
+	*h = ph;
+	return rgb;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	unsigned int w, h, x, y, fx = 0, fy = 0;
+	unsigned long bad = 0;
+	uint32_t got, want, fgot = 0, fwant = 0;
+	const char *what;
+	uint8_t *rgb;
+	struct hash s;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: check full|partial|HASH FILE.ppm\n");
+		return 2;
+	}
+	what = argv[0];
+	rgb = read_ppm(argv[1], &w, &h);
+
+	if (strcmp(what, "full") && strcmp(what, "partial")) {
+		char want_hash[32];
+
+		hash_init(&s);
+		for (y = 0; y < h; y++)
+			for (x = 0; x < w; x++) {
+				uint8_t *p = rgb + 3 * ((size_t)y * w + x);
+
+				hash_px(&s, p[0], p[1], p[2]);
+			}
+		snprintf(want_hash, sizeof(want_hash), "%016" PRIx64, s.h);
+		result(!strcmp(want_hash, what),
+		       "%ux%u screen equals the console's fbdev (hash %s, fbdev %s)",
+		       w, h, want_hash, what);
+		/* a blank screen would hash equal to a blank fbdev */
+		result(s.lit >= 200, "console text is visible (%lu lit pixels)",
+		       s.lit);
+		return failures ? 1 : 0;
+	}
+
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++) {
+			uint8_t *p = rgb + 3 * ((size_t)y * w + x);
+
+			got = (uint32_t)p[0] << 16 | p[1] << 8 | p[2];
+			want = what[0] == 'f' ? card_pixel(x, y, w, h) :
+						partial_pixel(x, y, w, h);
+			if (got != want && !bad++) {
+				fx = x;
+				fy = y;
+				fgot = got;
+				fwant = want;
+			}
+		}
+	if (bad)
+		result(0, "%ux%u screen shows the %s picture: %lu pixels differ, first at %u,%u: #%06x, want #%06x",
+		       w, h, what, bad, fx, fy, fgot, fwant);
+	else
+		result(1, "%ux%u screen shows the %s picture pixel for pixel",
+		       w, h, what);
+	return failures ? 1 : 0;
+}
+
+static int cmd_card(int argc, char **argv)
+{
+	unsigned int w, h, x, y;
+	uint32_t v;
+	FILE *f;
+
+	if (argc != 4 || (strcmp(argv[0], "full") && strcmp(argv[0], "partial"))) {
+		fprintf(stderr, "usage: card full|partial W H OUT.ppm\n");
+		return 2;
+	}
+	w = strtoul(argv[1], NULL, 0);
+	h = strtoul(argv[2], NULL, 0);
+	if (!w || !h || w > 8192 || h > 8192) {
+		fprintf(stderr, "bad size %ux%u\n", w, h);
+		return 2;
+	}
+	f = fopen(argv[3], "wb");
+	if (!f)
+		die(argv[3]);
+	fprintf(f, "P6\n%u %u\n255\n", w, h);
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++) {
+			v = argv[0][0] == 'f' ? card_pixel(x, y, w, h) :
+						partial_pixel(x, y, w, h);
+			putc(v >> 16 & 0xff, f);
+			putc(v >> 8 & 0xff, f);
+			putc(v & 0xff, f);
+		}
+	if (fclose(f))
+		die(argv[3]);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "draw"))
+		return cmd_draw(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "fbhash"))
+		return cmd_fbhash(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "check"))
+		return cmd_check(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "card"))
+		return cmd_card(argc - 2, argv + 2);
+	fprintf(stderr,
+		"usage: mdpy-drm-test draw [--wait] [DEV]\n"
+		"       mdpy-drm-test fbhash [FBDEV]\n"
+		"       mdpy-drm-test check full|partial|HASH FILE.ppm\n"
+		"       mdpy-drm-test card full|partial W H OUT.ppm\n");
+	return 2;
+}
