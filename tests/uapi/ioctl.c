@@ -806,11 +806,20 @@ static void run_row(void *vself, const struct ht_variant *variant)
 		break;
 
 	case K_READ:
+		if (r->ptr == P_RO)
+			ASSERT_OK(mprotect(c.base, PAGE_SZ, PROT_READ));
 		cbuf_snap(&c);
 		errno = 0;
 		ret = pread(self->d.fd, ptr, len, (off_t)pos);
 		err = errno;
-		if (ret < 0 && (changed = cbuf_changed(&c, 0, 3 * PAGE_SZ)) >= 0) {
+		if (r->ptr == P_RO)
+			mprotect(c.base, PAGE_SZ, PROT_READ | PROT_WRITE);
+		/*
+		 * A rejected read leaves the buffer alone.  EFAULT is the
+		 * exception: bytes before the bad page may have been copied.
+		 */
+		if (ret < 0 && err != EFAULT &&
+		    (changed = cbuf_changed(&c, 0, 3 * PAGE_SZ)) >= 0) {
 			ht_diag("failed read changed buffer byte %ld", changed);
 			ht_fail(0);
 		}

@@ -305,7 +305,9 @@ TEST_F(type, duplicate_uuid)
 TEST_F(type, malformed_uuid)
 {
 	EXPECT_RET(mdev_create(self->t, "not-a-uuid"), -EINVAL);
-	EXPECT_RET(mdev_create(self->t, ""), -EINVAL);
+	EXPECT_RET(mdev_create(self->t, "\n"), -EINVAL);
+	EXPECT_RET(mdev_create(self->t, "0123456-89ab-4def-8123-456789abcdef"), -EINVAL);
+	EXPECT_RET(mdev_create(self->t, "g1234567-89ab-4def-8123-456789abcdef"), -EINVAL);
 	EXPECT_EQ(live_instances(), 0);
 	EXPECT_EQ(check_avail_all(DEFAULT_COUNT), 0);
 }
