@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh [KVER...] - `make bench`: for each kernel (default 6.1 6.12) build
+# the kernel's sample mdpy.ko (baseline only, from Debian's linux-source, in
+# build/bench/sample-KVER), our mdpy.ko and the static mdpy-bench, boot one
+# TCG VM through the rig with them, and print the table.  Results:
+#   build/bench/KVER.txt    the table
+#   build/bench/KVER.json   the same numbers
+#   build/bench/KVER/       payload, console log, VM results
+# Env: BENCH_ARGS (extra mdpy-bench arguments, e.g. "--reps 5 --cap 500"),
+#      VM_TIMEOUT (default 600 s per boot).
+# Exit status is non-zero only if a kernel could not be measured; missed
+# targets are reported in the table, not as failures.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$HERE/.." && pwd)
+OUT=$TOP/build/bench
+CC=${CC:-cc}
+[ $# -gt 0 ] || set -- 6.1 6.12
+
+log() { echo "[bench $kver] $*" >&2; }
+mkdir -p "$OUT"
+
+kver=all
+log "build mdpy-bench"
+$CC -static -O2 -Wall -Wextra -Werror -o "$OUT/mdpy-bench" "$HERE/mdpy-bench.c"
+
+# The sample, built out of tree as it is: copies live only under build/.
+build_sample() {
+	local src sd
+	src=$("$TOP/scripts/linux-source.sh" "$kver" | tail -n 1)
+	sd=$OUT/sample-$kver
+	rm -rf "$sd"
+	mkdir -p "$sd"
+	cp "$src/samples/vfio-mdev/mdpy.c" "$src/samples/vfio-mdev/mdpy-defs.h" "$sd/"
+	echo 'obj-m := mdpy.o' >"$sd/Kbuild"
+	make -C "$KDIR" M="$sd" CONFIG_DEBUG_INFO_BTF_MODULES= modules >"$sd/build.log" 2>&1 || {
+		tail -n 20 "$sd/build.log" >&2
+		return 1
+	}
+	[ "$(modinfo -F vermagic "$sd/mdpy.ko" | cut -d' ' -f1)" = "$KREL" ] || {
+		log "sample vermagic does not match $KREL"
+		return 1
+	}
+	echo "$sd/mdpy.ko"
+}
+
+rc=0
+for kver in "$@"; do
+	eval "$("$TOP/tests/vm/fetch.sh" "$kver")"
+	log "build the kernel's sample mdpy.ko (baseline)"
+	if ! sample=$(build_sample); then
+		log "sample build failed"
+		rc=1
+		continue
+	fi
+	log "build our mdpy.ko"
+	if ! ours=$(MDPY_KO_OUT="$OUT/ours-$kver" "$TOP/tests/vm/build-ko.sh" "$kver" 2>"$OUT/ours-$kver.log"); then
+		tail -n 20 "$OUT/ours-$kver.log" >&2
+		log "mdpy.ko build failed"
+		rc=1
+		continue
+	fi
+
+	dir=$OUT/$kver
+	payload=$dir/payload
+	rm -rf "$payload"
+	mkdir -p "$payload/bin" "$payload/suites"
+	cp "$ours" "$payload/mdpy.ko"
+	cp "$sample" "$payload/mdpy-sample.ko"
+	cp "$OUT/mdpy-bench" "$payload/bin/"
+	install -m 0755 "$HERE/suite.sh" "$payload/suites/50-bench.sh"
+	echo "${BENCH_ARGS:-}" >"$payload/bench.args"
+
+	log "boot (one VM; waits for /tmp/mdpy-vm.lock if another runs)"
+	if ! VM_TIMEOUT=${VM_TIMEOUT:-600} VM_SUITE_TIMEOUT=${VM_SUITE_TIMEOUT:-540} \
+		"$TOP/tests/vm/boot.sh" "$kver" "$payload" "$dir"; then
+		log "the VM run had problems: see $dir/console.log and $dir/results/00-rig.tap"
+		rc=1
+	fi
+	if [ -s "$dir/results/bench.json" ]; then
+		cp "$dir/results/bench.json" "$OUT/$kver.json"
+		cp "$dir/results/bench.txt" "$OUT/$kver.txt"
+		echo
+		cat "$OUT/$kver.txt"
+		echo
+		log "wrote $OUT/$kver.json and $OUT/$kver.txt"
+	else
+		log "no results"
+		rc=1
+	fi
+done
+exit $rc
