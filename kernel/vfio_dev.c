@@ -3,12 +3,26 @@
  * mdpy VFIO device file: read/write/mmap dispatch to config space and
  * BAR0, and the vfio_device_ops table.
  */
+#include <linux/lockdep.h>
 #include <linux/uaccess.h>
 
 #include "compat.h"
 #include "mdpy.h"
 
-/* Config accesses are at most 256 bytes: bounce them through the stack */
+static int mdpy_cfg_access(struct mdpy_state *st, u64 off, u8 *buf,
+			   size_t count, bool write)
+{
+	lockdep_assert_held(&st->cfg_lock);
+
+	if (write)
+		return mdpy_cfg_write(&st->core, off, buf, count);
+	return mdpy_cfg_read(&st->core, off, buf, count);
+}
+
+/*
+ * Config accesses are at most 256 bytes: bounce them through the stack so
+ * no user copy (which may fault) happens under cfg_lock.
+ */
 static ssize_t mdpy_cfg_rw(struct mdpy_state *st, char __user *ubuf,
 			   size_t count, u64 off, bool write)
 {
@@ -19,10 +33,7 @@ static ssize_t mdpy_cfg_rw(struct mdpy_state *st, char __user *ubuf,
 		return -EFAULT;
 
 	mutex_lock(&st->cfg_lock);
-	if (write)
-		ret = mdpy_cfg_write(&st->core, off, tmp, count);
-	else
-		ret = mdpy_cfg_read(&st->core, off, tmp, count);
+	ret = mdpy_cfg_access(st, off, tmp, count, write);
 	mutex_unlock(&st->cfg_lock);
 	if (ret)
 		return ret;
@@ -98,6 +109,7 @@ static int mdpy_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 	return mdpy_fb_mmap(&st->fb, vma);
 }
 
+/* Power-on state for config space and framebuffer (VFIO_DEVICE_RESET) */
 void mdpy_reset(struct mdpy_state *st)
 {
 	mutex_lock(&st->cfg_lock);

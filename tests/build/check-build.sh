@@ -42,8 +42,8 @@ if src=$("$top/scripts/linux-source.sh" 6.1); then
 	cd "$top"
 	# kernel-side code and the core it shares; userspace test programs
 	# follow the same style loosely and are not gated
-	files=$(git ls-files -- 'kernel/*.[ch]' 'core/*.[ch]' 'include/*.h' \
-		'guest/*.[ch]' 'tests/unit/*.[ch]')
+	files=$(git ls-files -- ':(glob)kernel/*.[ch]' ':(glob)core/*.[ch]' ':(glob)include/**/*.h' \
+		':(glob)guest/*.[ch]' ':(glob)tests/unit/*.[ch]')
 	# shellcheck disable=SC2086 # file list
 	if perl "$src/scripts/checkpatch.pl" --no-tree --strict --terse \
 		-f $files > "$out/checkpatch.log" 2>&1 &&
