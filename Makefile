@@ -57,4 +57,5 @@ help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
 		sed -E 's/^([^:]+):.*## (.*)/  \1\t\2/' | expand -t 20
 
--include tests/vm/vm.mk tests/uapi/uapi.mk tests/e2e/e2e.mk
+# each part brings its own targets
+-include $(sort $(wildcard tests/*/*.mk guest/*.mk bench/*.mk))

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The whole test run behind `make check`: unit tests of core/, warning-free
-# builds for every kernel, then the VM suites on every kernel.  A failing
+# The whole test run behind `make check`: unit tests and a fuzz smoke of
+# core/, warning-free builds for every kernel, then the VM suites on every
+# kernel.  A failing
 # stage does not stop the later ones; the last line counts every test.
 # Env: KVERS (default "6.1 6.12") picks the kernels.
 set -uo pipefail
@@ -21,6 +22,10 @@ echo "[check] unit tests"
 make --no-print-directory build/unit/test_core >/dev/null &&
 	build/unit/test_core > "$results/unit/core.tap"
 tail -n +1 "$results/unit/core.tap" | grep -v '^ok' || true
+
+echo "[check] fuzz smoke of core/"
+make --no-print-directory fuzz-smoke >/dev/null 2>"$results/fuzz-smoke.log" ||
+	tail -5 "$results/fuzz-smoke.log"
 
 echo "[check] module builds (W=1, sparse): $kvers"
 # shellcheck disable=SC2086 # list of kernel series
