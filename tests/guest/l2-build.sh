@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# l2-build.sh KVER OUT_DIR - everything the nested (L2) guest boots:
+#   OUT_DIR/vmlinux      the Debian KVER kernel, uncompressed: it boots
+#                        straight through PVH and saves the decompression,
+#                        which costs most of a minute under TCG-in-TCG
+#   OUT_DIR/initrd.cpio  busybox, the DRM modules mdpy-drm needs,
+#                        mdpy-drm.ko, mdpy-drm-test and tests/guest/l2-init.sh
+#                        (uncompressed, for the same reason)
+# Applet links are made here: every process start in L2 is expensive.
+set -euo pipefail
+
+KVER=${1:?usage: l2-build.sh KVER OUT_DIR}
+OUT=${2:?usage: l2-build.sh KVER OUT_DIR}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+log() { echo "[guest $KVER] $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+eval "$("$TOP/tests/vm/fetch.sh" "$KVER")"
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+# The kernel: find the compressed payload inside the bzImage by its magic
+# and unpack it.  Debian 6.1 uses xz, 6.12 zstd.
+if [ ! -s "$OUT/vmlinux" ] || [ "$VMLINUZ" -nt "$OUT/vmlinux" ]; then
+	off=$(python3 - "$VMLINUZ" <<'PY'
+import sys
+d = open(sys.argv[1], 'rb').read()
+for name, magic in (('xz', b'\xfd7zXZ\x00'), ('zstd', b'\x28\xb5\x2f\xfd')):
+    i = d.find(magic)
+    if i >= 0:
+        print(name, i)
+        break
+PY
+)
+	[ -n "$off" ] || die "no xz or zstd payload in $VMLINUZ"
+	set -- $off
+	log "unpack $1 kernel at offset $2"
+	case $1 in
+	xz) tail -c +"$(($2 + 1))" "$VMLINUZ" | xz -dcq --single-stream >"$OUT/vmlinux.tmp" || true ;;
+	zstd) tail -c +"$(($2 + 1))" "$VMLINUZ" | zstd -dcq >"$OUT/vmlinux.tmp" 2>/dev/null || true ;;
+	esac
+	[ "$(head -c 4 "$OUT/vmlinux.tmp" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] ||
+		die "unpacked kernel is not an ELF file"
+	mv "$OUT/vmlinux.tmp" "$OUT/vmlinux"
+fi
+
+# The driver and the client
+make -s -C "$TOP" -f guest/guest.mk guest GUEST_KVERS="$KVER" >&2 ||
+	die "mdpy-drm.ko build failed"
+make -s -C "$TOP/guest/tools" >&2 || die "mdpy-drm-test build failed"
+
+root=$OUT/initrd.d
+rm -rf "$root"
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/modules}
+cp /bin/busybox "$root/bin/busybox"
+for a in sh mount umount insmod rmmod cat echo sleep printf ls poweroff \
+	sed grep test [ readlink basename seq tr cut head; do
+	ln -s busybox "$root/bin/$a"
+done
+cp "$TOP/build/guest-$KVER/mdpy-drm.ko" "$root/mdpy-drm.ko"
+cp "$TOP/build/guest-tools/mdpy-drm-test" "$root/bin/mdpy-drm-test"
+install -m 0755 "$HERE/l2-init.sh" "$root/init"
+
+# Modules mdpy-drm.ko needs, dependencies first, as modprobe would load them
+deps=$(modinfo -F depends "$root/mdpy-drm.ko" | tr ',' ' ')
+: >"$root/lib/modules/order"
+# shellcheck disable=SC2086 # a list of module names
+modprobe -d "$MODROOT" -S "$KREL" --show-depends -a $deps |
+	awk '$1 == "insmod" { print $2 }' | while read -r ko; do
+	name=$(basename "$ko")
+	name=${name%.xz}
+	grep -qx "$name" "$root/lib/modules/order" && continue
+	case $ko in
+	*.xz) xz -dc "$ko" >"$root/lib/modules/$name" ;;
+	*) cp "$ko" "$root/lib/modules/$name" ;;
+	esac
+	echo "$name" >>"$root/lib/modules/order"
+done
+[ -s "$root/lib/modules/order" ] || die "no modules for: $deps"
+log "modules: $(tr '\n' ' ' <"$root/lib/modules/order")"
+
+(cd "$root" && find . | cpio -o -H newc --quiet) >"$OUT/initrd.cpio"
+rm -rf "$root"
+log "L2 kernel $OUT/vmlinux, initrd $OUT/initrd.cpio ($(du -k "$OUT/initrd.cpio" | cut -f1) KiB)"

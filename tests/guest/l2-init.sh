@@ -1,0 +1,89 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the nested (L2) guest that runs mdpy-drm on an mdpy display.
+# It talks to tests/guest/l2.py in L1 over the serial line: results are
+# "ok - ..." / "not ok - ..." lines; after each picture it prints a marker
+# ("console fbhash ...", "pattern drawn ...", "partial drawn ...") and waits
+# for a line back, so L1 can take a screendump of exactly that picture.
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+
+ok() { echo "ok - $*"; }
+nok() { echo "not ok - $*"; }
+check() { # check DESCRIPTION CMD... : one result line for a command
+	d=$1
+	shift
+	if "$@"; then ok "$d"; else nok "$d"; fi
+}
+wait_for() { # wait_for PATH [present|absent]: up to 60 s
+	for _ in $(seq 120); do
+		if [ "${2:-present}" = present ]; then
+			[ -e "$1" ] && return 0
+		else
+			[ -e "$1" ] || return 0
+		fi
+		sleep 0.5
+	done
+	return 1
+}
+next() { read -r _ </dev/console; }
+
+echo "L2: init $(cat /proc/uptime)"
+while read -r ko; do
+	insmod "/lib/modules/$ko" || nok "insmod $ko"
+done </lib/modules/order
+
+dev=$(grep -l 0x1b36 /sys/bus/pci/devices/*/vendor | head -n 1)
+dev=${dev%/vendor}
+echo "L2: mdpy device ${dev##*/}"
+
+# Text on the display console, then the fbdev contents it drew: the screen
+# in L1 must be exactly that.  The cursor is hidden so it cannot blink.
+console() { # console ROUND
+	printf '\033[2J\033[H\033[?25l' >/dev/tty1
+	for i in 1 2 3 4 5 6; do
+		echo "mdpy-drm fbdev console, round $1, line $i: THE QUICK BROWN FOX 0123456789" >/dev/tty1
+	done
+	sleep 3
+	echo "console $(mdpy-drm-test fbhash /dev/fb0)"
+	next
+}
+
+load() { # load ROUND
+	check "insmod mdpy-drm.ko ($1)" insmod /mdpy-drm.ko
+	check "/dev/dri/card0 appears ($1)" wait_for /dev/dri/card0
+	check "/dev/fb0 appears ($1)" wait_for /dev/fb0
+	[ -e /sys/class/graphics/fbcon/cursor_blink ] &&
+		echo 0 >/sys/class/graphics/fbcon/cursor_blink
+	check "driver bound to the mdpy device ($1)" \
+		test "$(basename "$(readlink "$dev/driver")")" = mdpy-drm
+}
+
+load 1
+console 1
+mdpy-drm-test draw --wait </dev/console || nok "mdpy-drm-test draw (1)"
+
+# The driver goes away and comes back: rmmod with fbcon on it, then a
+# fresh probe that must draw just the same.
+check "rmmod mdpy-drm" rmmod mdpy-drm
+check "/dev/dri/card0 is gone after rmmod" wait_for /dev/dri/card0 absent
+load 2
+console 2
+mdpy-drm-test draw --wait </dev/console || nok "mdpy-drm-test draw (2)"
+
+# Unbind/bind through sysfs, then PCI remove and rescan
+echo "${dev##*/}" >/sys/bus/pci/drivers/mdpy-drm/unbind
+check "unbind through sysfs" wait_for /dev/dri/card0 absent
+echo "${dev##*/}" >/sys/bus/pci/drivers/mdpy-drm/bind
+check "bind through sysfs" wait_for /dev/dri/card0
+echo 1 >"$dev/remove"
+check "PCI remove" wait_for /dev/dri/card0 absent
+echo 1 >/sys/bus/pci/rescan
+check "PCI rescan probes again" wait_for /dev/dri/card0
+check "rmmod mdpy-drm at the end" rmmod mdpy-drm
+
+echo "L2: done $(cat /proc/uptime)"
+poweroff -f
