@@ -83,6 +83,8 @@ timeout -k 10 "$TIMEOUT" "$QEMU" "${QARGS[@]}" </dev/null 2>&1 |
 	awk -v logf="$CONSOLE" -v pfx="[vm $KVER]" -v verbose="${VM_VERBOSE:-}" '
 	{
 		sub(/\r+$/, "")
+		# SeaBIOS/terminal escape sequences only clutter the log.
+		gsub(/\033(\[[0-9;?]*[A-Za-z]|c)/, "")
 		print > logf
 		fflush(logf)
 		if (verbose != "") { print > "/dev/stderr"; fflush("/dev/stderr") }

@@ -4,21 +4,23 @@
 # fetch.sh KVER - cache a Debian generic amd64 kernel (image + modules) and a
 # headers tree to build out-of-tree modules against it.
 #
-#   KVER=6.1   bookworm kernel; the installed linux-headers-amd64 picks the ABI
+#   KVER=6.1   bookworm kernel: the installed linux-headers-amd64 picks the ABI
+#              and its /usr/src headers are used; without them (or if that
+#              image is gone from the archive) the archive's current 6.1
+#              image + headers + kbuild are unpacked into the cache instead
 #   KVER=6.12  newest linux-image-6.12.*+deb12-amd64 whose headers and kbuild
 #              packages are downloadable too
 #
 # stdout: only shell assignments  KREL=... KDIR=... VMLINUZ=... MODROOT=...
 # stderr: progress, prefixed "[fetch KVER]".
 #
-# Nothing is installed system-wide except, for 6.1 on a machine without them,
-# the bookworm linux-headers-amd64 package. Kernel images are only ever
-# downloaded and unpacked (dpkg-deb -x) into build/cache/.
+# Nothing is installed: packages are only downloaded (apt-get download) and
+# unpacked (dpkg-deb -x) into build/cache/ (MDPY_CACHE overrides the place).
 set -euo pipefail
 
 KVER=${1:?usage: fetch.sh KVER (6.1 or 6.12)}
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-CACHE=$TOP/build/cache
+CACHE=${MDPY_CACHE:-$TOP/build/cache}
 DEBS=$CACHE/debs
 DEST=$CACHE/kver-$KVER
 STAMP=$DEST/fetch.env
@@ -68,29 +70,77 @@ extract() {
 	dpkg-deb -x "$1" "$2"
 }
 
+ROOT=$DEST/root
+
+# get_set ABI KBUILD_PKG: download the image, both headers packages and the
+# kbuild package of kernel ABI (e.g. 6.12.117+deb12), all of one version,
+# unpack them into ROOT and point the flavour Makefile at the unpacked common
+# tree (it includes it by absolute /usr/src path). Sets KREL and KDIR.
+get_set() {
+	local abi=$1 p c ver= d
+	local pk=("linux-image-$abi-amd64" "linux-headers-$abi-amd64" "linux-headers-$abi-common" "$2")
+	local debs=()
+	for p in "${pk[@]}"; do
+		c=$(candidate "$p")
+		[ -n "$c" ] || { log "skip $abi: $p not available"; return 1; }
+		# One source build: a version mismatch means a half-synced archive.
+		[ -z "$ver" ] || [ "$c" = "$ver" ] || { log "skip $abi: $p is $c, not $ver"; return 1; }
+		ver=$c
+	done
+	KREL=$abi-amd64
+	KDIR=$ROOT/usr/src/linux-headers-$KREL
+	if [ "$(cat "$KDIR/.mdpy-fixed" 2>/dev/null)" = "$ver" ] && [ -d "$ROOT/lib/modules/$KREL/kernel" ]; then
+		return 0
+	fi
+	for p in "${pk[@]}"; do
+		d=$(download "$p" "$ver") || { log "skip $abi: cannot download $p=$ver"; return 1; }
+		debs+=("$d")
+	done
+	rm -rf "$ROOT"
+	for d in "${debs[@]}"; do extract "$d" "$ROOT"; done
+	sed -i "s|^include /usr/src/|include $ROOT/usr/src/|" "$KDIR/Makefile"
+	grep -q "^include $ROOT/usr/src/linux-headers-$abi-common/Makefile" "$KDIR/Makefile" ||
+		die "unexpected include line in $KDIR/Makefile"
+	echo "$ver" >"$KDIR/.mdpy-fixed"
+}
+
 case $KVER in
 6.1)
-	# The ABI name comes from the meta package's dependency, e.g. 6.1.0-56.
-	hdr=$(apt-cache depends linux-headers-amd64 2>/dev/null |
-		awk '/Depends: linux-headers-6\.1\.[0-9]+-[0-9]+-amd64$/ { print $2; exit }')
-	[ -n "$hdr" ] || die "apt does not know linux-headers-amd64 (run apt-get update?)"
-	KREL=${hdr#linux-headers-}
-	img=linux-image-$KREL
-	KDIR=/usr/src/linux-headers-$KREL
-	hver=$(dpkg-query -W -f '${Status} ${Version}' "$hdr" 2>/dev/null |
-		awk '$3 == "installed" { print $4 }')
-	if [ -z "$hver" ]; then
-		# bookworm's own headers: installing them is harmless (no image).
-		log "installing $hdr (bookworm headers)"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$hdr" >&2
-		hver=$(dpkg-query -W -f '${Version}' "$hdr")
+	# Preferred: the installed bookworm headers (the dependency of the
+	# installed linux-headers-amd64, e.g. linux-headers-6.1.0-56-amd64) and
+	# the image of that very build. MDPY_FETCH_EXTRACT=1 skips this.
+	hdr=$(dpkg-query -W -f '${Status}|${Depends}\n' linux-headers-amd64 2>/dev/null |
+		awk -F'|' '$1 ~ / installed$/ { print $2 }' |
+		grep -o 'linux-headers-6\.1\.[0-9]*-[0-9]*-amd64' | head -n1 || true)
+	hver=
+	if [ -n "$hdr" ] && [ -f "/usr/src/$hdr/Makefile" ] && [ -z "${MDPY_FETCH_EXTRACT:-}" ]; then
+		hver=$(dpkg-query -W -f '${Status}|${Version}\n' "$hdr" 2>/dev/null |
+			awk -F'|' '$1 ~ / installed$/ { print $2 }')
 	fi
-	# The image must be the very build the headers describe.
-	ROOT=$DEST/root
-	if [ ! -d "$ROOT/lib/modules/$KREL/kernel" ]; then
-		deb=$(download "$img" "$hver") || die "cannot download $img=$hver"
-		rm -rf "$ROOT"
-		extract "$deb" "$ROOT"
+	if [ -n "$hver" ]; then
+		KREL=${hdr#linux-headers-}
+		KDIR=/usr/src/$hdr
+		if [ "$(cat "$DEST/image.version" 2>/dev/null)" != "$KREL $hver" ] ||
+			[ ! -d "$ROOT/lib/modules/$KREL/kernel" ]; then
+			if deb=$(download "linux-image-$KREL" "$hver"); then
+				rm -rf "$ROOT"
+				extract "$deb" "$ROOT"
+				echo "$KREL $hver" >"$DEST/image.version"
+			else
+				log "linux-image-$KREL=$hver not downloadable; using the archive's headers"
+				hver=
+			fi
+		fi
+	fi
+	if [ -z "$hver" ]; then
+		# Otherwise everything from the archive: the ABI the meta package
+		# points at now, headers unpacked into the cache like 6.12.
+		rm -f "$DEST/image.version"
+		hdr=$(apt-cache depends linux-headers-amd64 2>/dev/null |
+			grep -o 'linux-headers-6\.1\.[0-9]*-[0-9]*-amd64' | head -n1 || true)
+		[ -n "$hdr" ] || die "apt does not know linux-headers-amd64 (run apt-get update?)"
+		abi=${hdr#linux-headers-}
+		get_set "${abi%-amd64}" linux-kbuild-6.1 || die "cannot fetch kernel ${abi%-amd64}"
 	fi
 	;;
 6.12)
@@ -99,42 +149,14 @@ case $KVER in
 		grep -E '^linux-image-6\.12\.[0-9]+\+deb12(\.[0-9]+)?-amd64$' |
 		sed -e 's/^linux-image-//' -e 's/-amd64$//' | sort -Vr)
 	[ ${#rels[@]} -gt 0 ] || die "no linux-image-6.12.*+deb12-amd64 known to apt (run scripts/apt-backports.sh and apt-get update)"
-	ROOT=$DEST/root
 	found=
 	for v in "${rels[@]}"; do
-		pk=("linux-image-$v-amd64" "linux-headers-$v-amd64" "linux-headers-$v-common" "linux-kbuild-$v")
-		ok=1
-		vers=()
-		for p in "${pk[@]}"; do
-			c=$(candidate "$p")
-			[ -n "$c" ] || { ok=; break; }
-			vers+=("$c")
-		done
-		[ -n "$ok" ] || { log "skip $v: not all packages available"; continue; }
-		# All four come from one source build, so their versions must agree.
-		[ "${vers[0]}" = "${vers[1]}" ] && [ "${vers[1]}" = "${vers[2]}" ] &&
-			[ "${vers[2]}" = "${vers[3]}" ] || { log "skip $v: version mismatch"; continue; }
-		debs=()
-		for i in 0 1 2 3; do
-			d=$(download "${pk[$i]}" "${vers[$i]}") || { ok=; break; }
-			debs+=("$d")
-		done
-		[ -n "$ok" ] || { log "skip $v: download failed"; continue; }
-		found=$v
-		break
+		if get_set "$v" "linux-kbuild-$v"; then
+			found=$v
+			break
+		fi
 	done
 	[ -n "$found" ] || die "no downloadable 6.12 kernel with headers"
-	KREL=$found-amd64
-	KDIR=$ROOT/usr/src/linux-headers-$KREL
-	if [ ! -f "$KDIR/.mdpy-fixed" ] || [ ! -d "$ROOT/lib/modules/$KREL/kernel" ]; then
-		rm -rf "$ROOT"
-		for d in "${debs[@]}"; do extract "$d" "$ROOT"; done
-		# The flavour Makefile includes the common tree by absolute path.
-		sed -i "s|^include /usr/src/|include $ROOT/usr/src/|" "$KDIR/Makefile"
-		grep -q "^include $ROOT/usr/src/linux-headers-$found-common/Makefile" "$KDIR/Makefile" ||
-			die "unexpected include line in $KDIR/Makefile"
-		touch "$KDIR/.mdpy-fixed"
-	fi
 	;;
 *)
 	die "unknown KVER '$KVER' (want 6.1 or 6.12)"

@@ -94,7 +94,11 @@ run_suite() {
 	setsid sh -c 'set -o pipefail; sh "$0" 2>&1 | tee "$1"' "$s" "/results/$name.log" </dev/null &
 	pid=$!
 	(
-		sleep "$SUITE_TIMEOUT"
+		# Killed when the suite ends in time: take the sleep along.
+		trap 'kill "$sl" 2>/dev/null; exit 0' TERM
+		sleep "$SUITE_TIMEOUT" &
+		sl=$!
+		wait "$sl"
 		touch "/tmp/timeout.$name"
 		kill -KILL -- "-$pid" 2>/dev/null
 	) &
