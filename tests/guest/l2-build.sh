@@ -57,7 +57,7 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/modules}
 cp /bin/busybox "$root/bin/busybox"
 for a in sh mount umount insmod rmmod cat echo sleep printf ls poweroff \
-	sed grep test [ readlink basename seq tr cut head; do
+	sed grep test [ readlink basename seq tr cut head dmesg; do
 	ln -s busybox "$root/bin/$a"
 done
 cp "$TOP/build/guest-$KVER/mdpy-drm.ko" "$root/mdpy-drm.ko"

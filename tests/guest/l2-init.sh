@@ -85,5 +85,15 @@ echo 1 >/sys/bus/pci/rescan
 check "PCI rescan probes again" wait_for /dev/dri/card0
 check "rmmod mdpy-drm at the end" rmmod mdpy-drm
 
+# The L2 kernel runs quiet, so its log is judged here
+dmesg | grep -i 'mdpy' | sed 's/^/L2 dmesg: /'
+bad=$(dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace:|refcount_t:|UBSAN:|list_(add|del) corruption|general protection')
+if [ -z "$bad" ]; then
+	ok "L2 kernel log clean"
+else
+	nok "L2 kernel log clean"
+	echo "$bad" | head -n 30 | sed 's/^/L2 dmesg: /'
+fi
+
 echo "L2: done $(cat /proc/uptime)"
 poweroff -f
