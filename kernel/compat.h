@@ -26,14 +26,19 @@ static inline void mdpy_compat_release_vdev(struct vfio_device *vdev)
 #endif
 }
 
+/*
+ * MDPY_IOMMUFD_OPS is the kernel-dependent tail of mdpy_vfio_ops
+ * (vfio_dev.c): the iommufd ops, and the region-info op where it exists.
+ */
 #ifdef MDPY_HAVE_IOMMUFD_EMULATED
 #define MDPY_IOMMUFD_OPS						\
 	.bind_iommufd = vfio_iommufd_emulated_bind,			\
 	.unbind_iommufd = vfio_iommufd_emulated_unbind,			\
 	.attach_ioas = vfio_iommufd_emulated_attach_ioas,		\
-	MDPY_IOMMUFD_DETACH_OP
+	MDPY_IOMMUFD_DETACH_OP						\
+	MDPY_REGION_INFO_OP
 #else
-#define MDPY_IOMMUFD_OPS
+#define MDPY_IOMMUFD_OPS MDPY_REGION_INFO_OP
 #endif
 
 #ifdef MDPY_HAVE_DETACH_IOAS
@@ -41,6 +46,21 @@ static inline void mdpy_compat_release_vdev(struct vfio_device *vdev)
 	.detach_ioas = vfio_iommufd_emulated_detach_ioas,
 #else
 #define MDPY_IOMMUFD_DETACH_OP
+#endif
+
+/*
+ * v6.19 moved VFIO_DEVICE_GET_REGION_INFO into the VFIO core, which asks the
+ * driver through get_region_info_caps (ioctl.c); without the op every
+ * region query fails with -EINVAL.
+ */
+#ifdef MDPY_HAVE_GET_REGION_INFO_CAPS
+int mdpy_get_region_info_caps(struct vfio_device *vdev,
+			      struct vfio_region_info *info,
+			      struct vfio_info_cap *caps);
+#define MDPY_REGION_INFO_OP						\
+	.get_region_info_caps = mdpy_get_region_info_caps,
+#else
+#define MDPY_REGION_INFO_OP
 #endif
 
 #endif /* MDPY_COMPAT_H */

@@ -27,35 +27,67 @@ static long mdpy_get_info(void __user *arg)
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 
+/*
+ * The one answer to "what is region info->index": the ioctl below (kernels
+ * up to v6.18) and the core's get_region_info_caps op (v6.19 on) both use
+ * it, so userspace sees the same regions whichever path asks.  Every field
+ * but argsz and index is written.
+ */
+static int mdpy_region_info(struct mdpy_state *st,
+			    struct vfio_region_info *info)
+{
+	if (info->index >= MDPY_NUM_REGIONS)
+		return -EINVAL;
+
+	info->offset = mdpy_region_offset(info->index);
+	info->size = mdpy_region_size(st->type, info->index);
+	info->cap_offset = 0;
+	switch (info->index) {
+	case MDPY_REGION_BAR0:
+		info->flags = VFIO_REGION_INFO_FLAG_READ |
+			      VFIO_REGION_INFO_FLAG_WRITE |
+			      VFIO_REGION_INFO_FLAG_MMAP;
+		break;
+	case MDPY_REGION_CONFIG:
+		info->flags = VFIO_REGION_INFO_FLAG_READ |
+			      VFIO_REGION_INFO_FLAG_WRITE;
+		break;
+	default:
+		info->flags = 0;	/* absent: size 0 */
+		break;
+	}
+	return 0;
+}
+
 static long mdpy_get_region_info(struct mdpy_state *st, void __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
 	struct vfio_region_info info = {};
+	int ret;
 
 	if (copy_from_user(&info, arg, minsz))
 		return -EFAULT;
-	if (info.argsz < minsz || info.index >= MDPY_NUM_REGIONS)
+	if (info.argsz < minsz)
 		return -EINVAL;
 
-	info.offset = mdpy_region_offset(info.index);
-	info.size = mdpy_region_size(st->type, info.index);
-	info.cap_offset = 0;
-	switch (info.index) {
-	case MDPY_REGION_BAR0:
-		info.flags = VFIO_REGION_INFO_FLAG_READ |
-			     VFIO_REGION_INFO_FLAG_WRITE |
-			     VFIO_REGION_INFO_FLAG_MMAP;
-		break;
-	case MDPY_REGION_CONFIG:
-		info.flags = VFIO_REGION_INFO_FLAG_READ |
-			     VFIO_REGION_INFO_FLAG_WRITE;
-		break;
-	default:
-		info.flags = 0;	/* absent: size 0 */
-		break;
-	}
+	ret = mdpy_region_info(st, &info);
+	if (ret)
+		return ret;
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
+
+#ifdef MDPY_HAVE_GET_REGION_INFO_CAPS
+/*
+ * v6.19+: the core copies the request in, checks argsz, and copies the
+ * answer (and any capability chain) out.  mdpy adds no capabilities.
+ */
+int mdpy_get_region_info_caps(struct vfio_device *vdev,
+			      struct vfio_region_info *info,
+			      struct vfio_info_cap *caps)
+{
+	return mdpy_region_info(vdev_to_mdpy(vdev), info);
+}
+#endif
 
 /* The device has no interrupts: every valid index reports count 0 */
 static long mdpy_get_irq_info(void __user *arg)
