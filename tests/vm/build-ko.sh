@@ -30,8 +30,9 @@ eval "$("$HERE/fetch.sh" "$KVER")"
 # The top Makefile's `module` target mirrors the sources into MODDIR as
 # per-file symlinks and runs Kbuild there, so kernels never share objects.
 log "build mdpy.ko against $KREL"
+# KMAKE (fetch.sh, 7.3): make inside the chroot where that kernel's tools run.
 # shellcheck disable=SC2086 # KO_MAKE_ARGS is a list of make words
-make -C "$SRCTOP" --no-print-directory module KDIR="$KDIR" \
+"${KMAKE:-make}" -C "$SRCTOP" --no-print-directory module KDIR="$KDIR" \
 	MODDIR="$OUTD/src" ${KO_MAKE_ARGS:-} >&2 || die "module build failed"
 
 ko=$OUTD/src/mdpy.ko

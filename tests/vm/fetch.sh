@@ -10,6 +10,8 @@
 #              image + headers + kbuild are unpacked into the cache instead
 #   KVER=6.12  newest linux-image-6.12.*+deb12-amd64 whose headers and kbuild
 #              packages are downloadable too
+#   KVER=7.3   trixie-backports kernel, through tests/vm/fetch-trixie.sh;
+#              also prints KMAKE= (make inside the trixie chroot)
 #
 # stdout: only shell assignments  KREL=... KDIR=... VMLINUZ=... MODROOT=...
 # stderr: progress, prefixed "[fetch KVER]".
@@ -158,8 +160,13 @@ case $KVER in
 	done
 	[ -n "$found" ] || die "no downloadable 6.12 kernel with headers"
 	;;
+7.3)
+	# trixie-backports: its build tools run only in a trixie chroot, so
+	# fetch-trixie.sh does it all (same stamp, plus KMAKE=).
+	exec "$TOP/tests/vm/fetch-trixie.sh" "$KVER"
+	;;
 *)
-	die "unknown KVER '$KVER' (want 6.1 or 6.12)"
+	die "unknown KVER '$KVER' (want 6.1, 6.12 or 7.3)"
 	;;
 esac
 
