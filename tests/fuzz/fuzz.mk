@@ -29,13 +29,19 @@ FUZZ_BINS := $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
 
 .PHONY: fuzz fuzz-smoke fuzz-build
 
+FUZZ_NEED_CC = @command -v $(FUZZ_CC) >/dev/null || { \
+	echo "$(FUZZ_CC) not found; libFuzzer needs clang: apt-get install clang"; \
+	exit 1; }
+
 $(FUZZ_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DEPS)
+	$(FUZZ_NEED_CC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_CORE)
 
 # The device target with a deliberately broken write mask: proves the
 # invariants bite (fuzz-smoke expects it to crash).
 $(FUZZ_OUT)/selftest_device: $(FUZZ_DIR)/fuzz_device.c $(FUZZ_DEPS)
+	$(FUZZ_NEED_CC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -DFUZZ_INJECT_BUG -o $@ $< $(FUZZ_CORE)
 
