@@ -17,7 +17,7 @@ guest: ## Build build/guest-KVER/mdpy-drm.ko (guest DRM driver) for 6.1 and 6.12
 		eval "$$(tests/vm/fetch.sh $$k)"; \
 		d=$(CURDIR)/build/guest-$$k; \
 		scripts/mirror.sh $$d $(GUEST_SRCS); \
-		$(MAKE) -C $$KDIR M=$$d/$(GUEST_DIR) CONFIG_DEBUG_INFO_BTF_MODULES= \
+		$${KMAKE:-$(MAKE)} -C $$KDIR M=$$d/$(GUEST_DIR) CONFIG_DEBUG_INFO_BTF_MODULES= \
 			$(GUEST_MAKE_ARGS) modules; \
 		cp $$d/$(GUEST_DIR)/mdpy-drm.ko $$d/mdpy-drm.ko; \
 		echo "built $$d/mdpy-drm.ko"; \

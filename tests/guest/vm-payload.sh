@@ -5,10 +5,10 @@
 # (docs/LAYOUT.md):
 #   PAYLOAD_DIR/bin/mdpy-drm-test       the DRM client, here the checker
 #   PAYLOAD_DIR/guest/l2.py             L1 side of the nested-guest test
-#   PAYLOAD_DIR/suites/60-guest-drm.sh  boots a real L2 guest (same Debian
+#   PAYLOAD_DIR/suites/70-guest-drm.sh  boots a real L2 guest (same Debian
 #       kernel) on an mdpy instance with mdpy-drm and mdpy-drm-test in its
 #       initramfs; screendumps in L1 must match pixel for pixel
-#   PAYLOAD_DIR/suites/61-guest-drm-sample.sh  the same on the kernel's
+#   PAYLOAD_DIR/suites/71-guest-drm-sample.sh  the same on the kernel's
 #       sample host driver (guest/sample-mdpy.ko, tests/guest/sample-ko.sh)
 # The L2 kernel and initramfs are big, so they stay in build/guest-l2/KVER
 # and L1 reads them from the host root.  One L2 boot costs minutes of
@@ -69,13 +69,13 @@ EOF
 	chmod 0755 "$PAYLOAD/suites/$name.sh"
 }
 
-suite 60-guest-drm "$type"
+suite 70-guest-drm "$type"
 
 # Interop: the same guest driver on the kernel's sample host driver
 if [ "${GUEST_INTEROP:-1}" != 0 ]; then
 	if sample=$("$HERE/sample-ko.sh" "$KVER"); then
 		install -m 0644 "$sample" "$PAYLOAD/guest/sample-mdpy.ko"
-		suite 61-guest-drm-sample vga /payload/guest/sample-mdpy.ko
+		suite 71-guest-drm-sample vga /payload/guest/sample-mdpy.ko
 	else
 		echo "sample host driver did not build: no interop suite" >&2
 		exit 1
