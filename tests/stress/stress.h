@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mdpy-stress: shared declarations of the in-VM stress program.
+ */
+#ifndef MDPY_STRESS_H
+#define MDPY_STRESS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define MDPY_MOD	"mdpy"
+#define TYPES_DIR	"/sys/class/mdev_bus/mdpy/mdev_supported_types"
+#define MDEV_DIR	"/sys/bus/mdev/devices"
+#define NTYPES		3
+#define CFG_SIZE	256
+#define PAGE		4096UL
+#define REGION_SHIFT	40
+#define CFG_POS		(7ULL << REGION_SHIFT)
+#define BAR_POS		0ULL
+
+struct stype {
+	const char *name;	/* "mdpy-vga" */
+	uint32_t width, height;
+	uint64_t bar_size;
+};
+
+extern const struct stype stypes[NTYPES];
+
+/* --- deterministic random numbers (splitmix64) ------------------------ */
+
+struct rng {
+	uint64_t s;
+};
+
+static inline uint64_t rnd(struct rng *r)
+{
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static inline uint64_t rnd_below(struct rng *r, uint64_t n)
+{
+	return n ? rnd(r) % n : 0;
+}
+
+static inline void rng_init(struct rng *r, uint64_t seed, uint64_t a,
+			    uint64_t b)
+{
+	r->s = seed ^ (a * 0x100000001b3ULL) ^ (b << 32);
+	rnd(r);
+}
+
+/* --- TAP ----------------------------------------------------------------- */
+
+void tap_result(int ok, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int tap_failed(void);
+void tap_plan(void);
+
+/* --- system: module, sysfs, kernel log, memory ---------------------------- */
+
+int write_file(const char *path, const char *s);
+int read_long(const char *path, long *v);
+int mod_loaded(void);
+int mod_load(const char *ko, unsigned int count);
+int mod_unload(void);		/* 0 or -errno; never blocks */
+int unload_clean(void);		/* remove instances, unload; 0 or -errno */
+void uuid_from(struct rng *r, char out[37]);
+int inst_create(int type, const char *uuid);
+int inst_remove(const char *uuid);
+int inst_exists(const char *uuid);
+long inst_resident(const char *uuid);
+void remove_all(void);
+
+void kmsg_mark(void);
+int kmsg_check(const char *when);	/* number of bad lines since mark */
+
+struct memsnap {
+	long free_kb, slab_kb, sunreclaim_kb, vmalloc_kb;
+	long rss_kb, pt_kb;	/* this process: VmRSS, VmPTE */
+};
+void mem_snap(struct memsnap *m);
+
+/* --- VFIO device access -------------------------------------------------- */
+
+struct dev {
+	char uuid[37];
+	int type;
+	int container, group, fd;
+	uint64_t bar_size;
+};
+
+int dev_open(struct dev *d);		/* d->uuid, d->type set */
+int dev_fd(struct dev *d);		/* another device fd; -errno */
+void dev_close(struct dev *d);
+
+/* --- faults in user mappings --------------------------------------------- */
+
+extern __thread sigjmp_buf *fault_jb;
+void fault_setup(void);
+
+/* --- expected contents --------------------------------------------------- */
+
+uint8_t picture_byte(const struct stype *t, uint64_t off);
+void power_on_cfg(const struct stype *t, uint8_t *cfg);
+
+#endif /* MDPY_STRESS_H */
