@@ -41,8 +41,16 @@ cp "$ko" "$WORK/payload/mdpy.ko"
 "$HERE/vm-payload.sh" "$KVER" "$WORK/payload" --demo || die "payload"
 
 say "booting a throwaway VM ($KREL under TCG; about a minute)"
-"$TOP/tests/vm/boot.sh" "$KVER" "$WORK/payload" "$WORK/vm" 2>"$WORK/boot.log"
-boot_rc=$?
+# The rig's progress goes to boot.log; pass on what a person waits for.
+"$TOP/tests/vm/boot.sh" "$KVER" "$WORK/payload" "$WORK/vm" 2>&1 >/dev/null |
+	tee "$WORK/boot.log" |
+	while IFS= read -r line; do
+		case $line in
+		*"waiting for"* | *"got the VM lock"* | *"suite 10-demo rc="* | *"VM exited"*)
+			echo "[run] ${line#\[vm * }" ;;
+		esac
+	done
+boot_rc=${PIPESTATUS[0]}
 res=$WORK/vm/results
 if [ -f "$res/demo.out" ]; then
 	sed 's/^/[vm]  /' "$res/demo.out"

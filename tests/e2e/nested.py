@@ -900,6 +900,7 @@ def demo(args):
     q = factory(args)(vfio_args(args.uuid))
     try:
         v = '%d.%d.%d' % q.version()
+        print(' '.join(q.cmdline))
         bdf = q.find(MDPY_VENDOR, MDPY_DEVICE)
         if bdf is None:
             raise QemuError('nested guest sees no 1b36:000f')

@@ -15,7 +15,8 @@
 # is /tmp/payload and the results dir /tmp/results.
 #
 # Env: E2E_QEMU     QEMU binary as seen in the host root (default: the
-#                   system's qemu-system-x86_64)
+#                   system's qemu-system-x86_64; for KVER=7.3 QEMU 11.1 from
+#                   the trixie chroot)
 #      E2E_QEMU_L   colon-separated -L data dirs for that QEMU
 #      E2E_SUFFIX   appended to suite names (e.g. -qemu10), so results of
 #                   different QEMUs do not overwrite each other
@@ -29,6 +30,12 @@ DEMO=
 [ "${3:-}" = --demo ] && DEMO=1
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SUF=${E2E_SUFFIX:-}
+# 7.3 (trixie-backports) is paired with QEMU 11.1 (trixie-backports), which
+# needs trixie's glibc: tests/vm/trixie-chroot.sh makes a wrapper that runs it
+# with the trixie chroot's loader and libraries (same path in the VM's /host).
+if [ "$KVER" = 7.3 ] && [ -z "${E2E_QEMU:-}" ]; then
+	E2E_QEMU=$("$HERE/../vm/trixie-chroot.sh" qemu)
+fi
 TYPES=${E2E_TYPES:-vga,xga,hd}
 
 mkdir -p "$PAYLOAD/e2e" "$PAYLOAD/suites"
@@ -67,13 +74,12 @@ if [ -n "$DEMO" ]; then
 		cat <<EOF
 insmod "\$MDPY_KO" || fail "insmod mdpy.ko"
 u=\$(cat /proc/sys/kernel/random/uuid)
-echo "demo: echo \$u > /sys/class/mdev_bus/mdpy/mdev_supported_types/mdpy-hd/create"
+echo "insmod mdpy.ko; echo \$u > /sys/class/mdev_bus/mdpy/mdev_supported_types/mdpy-hd/create" >\$RESULTS/demo.out
 echo "\$u" >/sys/class/mdev_bus/mdpy/mdev_supported_types/mdpy-hd/create ||
 	fail "create mdpy-hd instance"
-echo "demo: qemu-system-x86_64 ... -device vfio-pci,sysfsdev=/sys/bus/mdev/devices/\$u,display=on"
 /payload/lib/hostchroot.sh python3 /tmp/payload/e2e/nested.py $QARGS demo \\
 	--type hd --uuid "\$u" --png "\$rdir/mdpy-screenshot.png" \\
-	>\$RESULTS/demo.out 2>&1
+	>>\$RESULTS/demo.out 2>&1
 rc=\$?
 cat \$RESULTS/demo.out
 echo 1 >/sys/bus/mdev/devices/\$u/remove
