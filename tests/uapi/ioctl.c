@@ -452,6 +452,7 @@ static const struct row catalog[] = {
 	IOC("get_info.argsz_minsz_minus_1", GI, INFO_MINSZ - 1, 0, 0, 0, 0, P_OK, EINVAL),
 	IOC("get_info.argsz_minsz_ok", GI, INFO_MINSZ, 0, 0, 0, 0, P_OK, 0),
 	IOC("get_info.argsz_page_ok", GI, 4096, 0, 0, 0, 0, P_OK, 0),
+	IOC("get_info.argsz_huge_ok", GI, 0xffffffffu, 0, 0, 0, 0, P_OK, 0),
 	IOC("get_info.null_arg", GI, 20, 0, 0, 0, 0, P_NULL, EFAULT),
 	IOC("get_info.unmapped_arg", GI, 20, 0, 0, 0, 0, P_UNMAPPED, EFAULT),
 	IOC("get_info.arg_straddles_unmapped", GI, 20, 0, 0, 0, 0, P_EDGE, EFAULT),
@@ -528,6 +529,8 @@ static const struct row catalog[] = {
 	IOC("plane.probe_argsz_short", QP, PLANE_MINSZ - 1, PROBE | REGION, 0, 0, 0, P_OK, EINVAL),
 	IOC("plane.argsz_60_ok", QP, PLANE_MINSZ, REGION, 0, 0, 0, P_OK, 0),
 	IOC("plane.argsz_64_ok", QP, PLANE_FULLSZ, REGION, 0, 1, 0, P_OK, 0),
+	IOC("plane.argsz_huge_ok", QP, 0xffffffffu, REGION, 0, 0, 0, P_OK, 0),
+	IOC("plane.probe_argsz_60_ok", QP, PLANE_MINSZ, PROBE | REGION, 0, 1, 0, P_OK, 0),
 	IOC("plane.flags_0", QP, 64, 0, 0, 0, 0, P_OK, EINVAL),
 	IOC("plane.flags_probe_only", QP, 64, PROBE, 0, 0, 0, P_OK, EINVAL),
 	IOC("plane.flags_dmabuf", QP, 64, DMABUF, 0, 0, 0, P_OK, EINVAL),
@@ -769,9 +772,10 @@ static void run_row(void *vself, const struct ht_variant *variant)
 	(void)variant;
 	ASSERT_RET(cbuf_init(&c), 0);
 	ptr = row_ptr(r, &c);
-	if (r->base == B_ABS || r->base == B_CFG_END ||
-	    (r->base == B_BAR_END && r->off < (1ULL << 62) && r->err)) {
-		if (overlaps_region(pos, r->kind == K_MMAP ? 4096 : len, &self->d) && r->err)
+	if (r->kind != K_IOCTL && r->err &&
+	    (r->base == B_ABS || r->base == B_CFG_END ||
+	     (r->base == B_BAR_END && r->off < (1ULL << 62)))) {
+		if (overlaps_region(pos, r->kind == K_MMAP ? 4096 : len, &self->d))
 			SKIP("position 0x%llx lies in a region of this device",
 			     (unsigned long long)pos);
 	}
