@@ -4,7 +4,7 @@
  * module and against a memfd of the same size, in one VM boot.
  *
  *   mdpy-bench --ours mdpy.ko --sample mdpy-sample.ko \
- *              --json OUT.json --table OUT.txt [--reps N] [--cap N] [--quick]
+ *              --json OUT.json --table OUT.txt [--rounds N] [--reps N] ...
  *
  * Runs as root inside the test VM.  Each module is loaded (count=4096),
  * measured and unloaded before the next one is loaded: both register the
@@ -57,11 +57,12 @@ static const struct vtype vtypes[] = {
 #define NTYPES (sizeof(vtypes) / sizeof(vtypes[0]))
 #define IO_TYPE 2	/* throughput and latency are measured on mdpy-hd */
 
-static unsigned int opt_reps = 7;
+static unsigned int opt_reps = 3;	/* per round */
+static unsigned int opt_rounds = 3;
 static unsigned int opt_create_n = 64;	/* instances per type, create/remove */
 static unsigned int opt_mem_k = 4;	/* instances per type, touched memory */
 static unsigned int opt_cap = 1000;	/* max-instances probe stops here */
-static double min_rep_ns = 20e6;
+static double min_rep_ns = 30e6;
 
 /* ---------------------------------------------------------------- utils */
 
@@ -183,6 +184,52 @@ static void error_result(const char *metric, int tgt, const char *what,
 	say("%s %s: error: %s: %s", tname[tgt], metric, what, strerror(err));
 }
 
+/*
+ * Repetitions of one metric gathered over several rounds (each module is
+ * loaded once per round), turned into a result at the end.
+ */
+struct acc {
+	char metric[48];
+	int tgt;
+	const char *unit;
+	double v[MAX_REPS];
+	int n;
+};
+
+static struct acc accs[128];
+static int naccs;
+
+static void acc_add(const char *metric, int tgt, const char *unit,
+		    const double *v, int n)
+{
+	struct acc *a = NULL;
+	int i;
+
+	for (i = 0; i < naccs; i++)
+		if (accs[i].tgt == tgt && !strcmp(accs[i].metric, metric))
+			a = &accs[i];
+	if (!a) {
+		if (naccs >= (int)(sizeof(accs) / sizeof(accs[0])))
+			return;
+		a = &accs[naccs++];
+		snprintf(a->metric, sizeof(a->metric), "%s", metric);
+		a->tgt = tgt;
+		a->unit = unit;
+	}
+	for (i = 0; i < n && a->n < MAX_REPS; i++)
+		a->v[a->n++] = v[i];
+}
+
+static void acc_finish(void)
+{
+	int i;
+
+	for (i = 0; i < naccs; i++)
+		stats_result(accs[i].metric, accs[i].tgt, accs[i].unit,
+			     accs[i].v, accs[i].n);
+	naccs = 0;
+}
+
 static const struct result *find(const char *metric, int tgt)
 {
 	int i;
@@ -206,6 +253,7 @@ struct dev {
 	uint64_t bar_off, bar_size, cfg_off;
 	uint64_t frame;		/* visible bytes: width * height * 4 */
 	void *map;		/* BAR0 mapping, bar_size long */
+	uint64_t pos;		/* next offset of the pread/pwrite walk */
 	int is_mdev;
 	char uuid[40];
 };
@@ -379,7 +427,6 @@ static uint64_t bar_size_for(const struct vtype *t)
 /* ------------------------------------------------------------ operations */
 
 static char *buf;		/* user buffer, as large as the largest BAR */
-static uint64_t io_pos;
 static size_t io_size;
 static int plane_ok;
 
@@ -389,12 +436,12 @@ static int op_pread(struct dev *d)
 {
 	ssize_t n;
 
-	if (io_pos + io_size > d->frame)
-		io_pos = 0;
-	n = pread(d->fd, buf, io_size, d->bar_off + io_pos);
+	if (d->pos + io_size > d->frame)
+		d->pos = 0;
+	n = pread(d->fd, buf, io_size, d->bar_off + d->pos);
 	if (n != (ssize_t)io_size)
 		return n < 0 ? -errno : -EIO;
-	io_pos += io_size;
+	d->pos += io_size;
 	return 0;
 }
 
@@ -402,12 +449,12 @@ static int op_pwrite(struct dev *d)
 {
 	ssize_t n;
 
-	if (io_pos + io_size > d->frame)
-		io_pos = 0;
-	n = pwrite(d->fd, buf, io_size, d->bar_off + io_pos);
+	if (d->pos + io_size > d->frame)
+		d->pos = 0;
+	n = pwrite(d->fd, buf, io_size, d->bar_off + d->pos);
 	if (n != (ssize_t)io_size)
 		return n < 0 ? -errno : -EIO;
-	io_pos += io_size;
+	d->pos += io_size;
 	return 0;
 }
 
@@ -472,97 +519,124 @@ static int op_getppid(struct dev *d)
 	return 0;
 }
 
-/*
- * One metric: warm up, pick a chunk of operations worth ~2 ms, then time
- * opt_reps repetitions of at least min_rep_ns each.  @bytes per operation
- * gives MB/s (1e6 bytes/s); 0 gives microseconds per operation.
- */
-static void measure(const char *metric, int tgt, struct dev *d, op_fn fn,
-		    size_t bytes)
-{
-	double vals[MAX_REPS], t0, t, one;
-	unsigned long chunk, n, i;
-	unsigned int r;
-	int err;
+/* What one I/O run measures: a target and its opened BAR */
+struct subject {
+	int tgt;
+	struct dev *d;
+};
 
-	io_pos = 0;
-	t0 = now_ns();
-	err = fn(d);
-	one = now_ns() - t0;
-	if (err) {
-		error_result(metric, tgt, "operation failed", -err);
-		return;
-	}
-	chunk = one > 0 ? (unsigned long)(2e6 / one) : 1000;
-	if (chunk < 1)
-		chunk = 1;
-	if (chunk > 100000)
-		chunk = 100000;
-	for (r = 0; r < opt_reps; r++) {
-		n = 0;
+/*
+ * One metric on one or more subjects: warm up, pick a chunk of operations
+ * worth ~2 ms, then time opt_reps repetitions of at least min_rep_ns each,
+ * alternating between the subjects so a change in the host's load hits
+ * them alike.  @bytes per operation gives MB/s (1e6 bytes/s); 0 gives
+ * microseconds per operation.
+ */
+static void measure(const char *metric, struct subject *sub, int ns,
+		    op_fn fn, size_t bytes)
+{
+	double vals[4][MAX_REPS], t0, t, one;
+	unsigned long chunk[4], n, i;
+	int failed[4] = { 0 };
+	unsigned int r;
+	int j, err;
+
+	for (j = 0; j < ns && j < 4; j++) {
+		sub[j].d->pos = 0;
 		t0 = now_ns();
-		do {
-			for (i = 0; i < chunk; i++) {
-				err = fn(d);
-				if (err) {
-					error_result(metric, tgt,
-						     "operation failed", -err);
-					return;
-				}
-			}
-			n += chunk;
-			t = now_ns() - t0;
-		} while (t < min_rep_ns);
-		vals[r] = bytes ? (double)bytes * n / t * 1e3 : t / n / 1e3;
+		err = fn(sub[j].d);
+		one = now_ns() - t0;
+		if (err) {
+			error_result(metric, sub[j].tgt, "operation failed", -err);
+			failed[j] = 1;
+		}
+		chunk[j] = one > 0 ? (unsigned long)(2e6 / one) : 1000;
+		if (chunk[j] < 1)
+			chunk[j] = 1;
+		if (chunk[j] > 100000)
+			chunk[j] = 100000;
 	}
-	stats_result(metric, tgt, bytes ? "MB/s" : "us", vals, opt_reps);
+	for (r = 0; r < opt_reps; r++) {
+		for (j = 0; j < ns && j < 4; j++) {
+			if (failed[j])
+				continue;
+			n = 0;
+			t0 = now_ns();
+			do {
+				for (i = 0; i < chunk[j] && !failed[j]; i++) {
+					err = fn(sub[j].d);
+					if (err) {
+						error_result(metric, sub[j].tgt,
+							     "operation failed", -err);
+						failed[j] = 1;
+					}
+				}
+				n += chunk[j];
+				t = now_ns() - t0;
+			} while (t < min_rep_ns && !failed[j]);
+			vals[j][r] = bytes ? (double)bytes * n / t * 1e3 : t / n / 1e3;
+		}
+	}
+	for (j = 0; j < ns && j < 4; j++)
+		if (!failed[j])
+			acc_add(metric, sub[j].tgt, bytes ? "MB/s" : "us",
+				vals[j], opt_reps);
 }
 
 static const size_t io_sizes[] = { 4, 64, 4096, 65536, 0 /* frame */ };
 static const char *const io_names[] = { "4", "64", "4k", "64k", "frame" };
 #define NIO (sizeof(io_sizes) / sizeof(io_sizes[0]))
 
-/* Throughput and latency on one opened BAR (mdpy-hd geometry) */
-static void io_suite(int tgt, struct dev *d)
+/*
+ * Throughput and latency on opened BARs of mdpy-hd geometry; several
+ * subjects (ours and the memfd) are measured interleaved.
+ */
+static void io_suite(struct subject *sub, int ns)
 {
+	struct subject mdevs[4];
+	int j, nm = 0;
+	uint64_t frame = sub[0].d->frame;
 	char m[48];
 	unsigned int i;
 
-	say("%s: pread/pwrite/mmap/config/plane", tname[tgt]);
+	for (j = 0; j < ns; j++) {
+		say("%s: pread/pwrite/mmap/config/plane", tname[sub[j].tgt]);
+		if (sub[j].d->is_mdev)
+			mdevs[nm++] = sub[j];
+	}
 	/* before anything touched the BAR: reads of the power-on picture */
-	io_size = d->frame;
-	measure("pread_frame_untouched", tgt, d, op_pread, d->frame);
+	io_size = frame;
+	measure("pread_frame_untouched", sub, ns, op_pread, frame);
 
 	/* now every page of the frame exists, as in a running guest */
-	io_size = d->frame;
-	if (op_pwrite(d))
-		say("%s: warm-up write failed", tname[tgt]);
-	memset(buf, 0x5a, d->bar_size);
-	op_mmap_write(d);
+	memset(buf, 0x5a, sub[0].d->bar_size);
+	for (j = 0; j < ns; j++) {
+		sub[j].d->pos = 0;
+		if (op_pwrite(sub[j].d))
+			say("%s: warm-up write failed", tname[sub[j].tgt]);
+		op_mmap_write(sub[j].d);
+	}
 
 	for (i = 0; i < NIO; i++) {
-		io_size = io_sizes[i] ? io_sizes[i] : d->frame;
+		io_size = io_sizes[i] ? io_sizes[i] : frame;
 		snprintf(m, sizeof(m), "pread_%s", io_names[i]);
-		measure(m, tgt, d, op_pread, io_size);
+		measure(m, sub, ns, op_pread, io_size);
 		snprintf(m, sizeof(m), "pwrite_%s", io_names[i]);
-		measure(m, tgt, d, op_pwrite, io_size);
+		measure(m, sub, ns, op_pwrite, io_size);
 	}
-	measure("mmap_read", tgt, d, op_mmap_read, d->frame);
-	measure("mmap_write", tgt, d, op_mmap_write, d->frame);
-	measure("mmap_fresh_read", tgt, d, op_mmap_fresh, d->frame);
-	if (d->is_mdev) {
-		measure("cfg_pread4", tgt, d, op_cfg_pread, 0);
+	measure("mmap_read", sub, ns, op_mmap_read, frame);
+	measure("mmap_write", sub, ns, op_mmap_write, frame);
+	measure("mmap_fresh_read", sub, ns, op_mmap_fresh, frame);
+	/* on a memfd: the limit for a 4-byte trapped read is a 4-byte file read */
+	measure("cfg_pread4", sub, ns, op_cfg_pread, 0);
+	if (nm) {
 		plane_ok = 0;
-		measure("plane_query", tgt, d, op_plane, 0);
-		if (!plane_ok && find("plane_query", tgt) &&
-		    have(find("plane_query", tgt)))
-			say("%s: plane geometry is not %ux%u", tname[tgt],
+		measure("plane_query", mdevs, nm, op_plane, 0);
+		if (!plane_ok)
+			say("plane query did not report %ux%u",
 			    vtypes[IO_TYPE].width, vtypes[IO_TYPE].height);
-	} else {
-		/* the limit for a 4-byte trapped read is a 4-byte file read */
-		measure("cfg_pread4", tgt, d, op_cfg_pread, 0);
 	}
-	measure("getppid", tgt, d, op_getppid, 0);
+	measure("getppid", sub, ns, op_getppid, 0);
 }
 
 /* --------------------------------------------------------------- memory */
@@ -610,12 +684,27 @@ static void snap(struct memsnap *s)
 	}
 }
 
+/* MemFree + per-cpu free pages, without the cost of walking vmallocinfo */
 static long mem_free_kib(void)
 {
-	struct memsnap s;
+	char line[256];
+	long v, kib = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
 
-	snap(&s);
-	return s.free_kib;
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "MemFree: %ld", &v) == 1)
+				kib += v;
+		fclose(f);
+	}
+	f = fopen("/proc/zoneinfo", "r");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, " count: %ld", &v) == 1)
+				kib += v * 4;
+		fclose(f);
+	}
+	return kib;
 }
 
 /* Per-instance deltas between two snapshots, in KiB */
@@ -829,7 +918,8 @@ static void max_suite(int tgt, unsigned int tag)
 	snap(&s0);
 	t0 = now_ns();
 	for (i = 0; i < opt_cap; i++) {
-		if (i % 16 == 0 && mem_free_kib() < MEM_FLOOR_KIB) {
+		/* never into the OOM killer: room for one more whole BAR */
+		if (mem_free_kib() - (long)(bar_size_for(t) / 1024) < MEM_FLOOR_KIB) {
 			snprintf(why, sizeof(why),
 				 "stopped: MemFree below %d MiB",
 				 MEM_FLOOR_KIB / 1024);
@@ -893,11 +983,22 @@ static int unload_module(void)
 }
 
 /* Everything for one module, loaded here and unloaded at the end */
-static int module_suite(int tgt, const char *ko)
+static int memfd_io_done;
+
+static int memfd_io_done;
+
+enum { PART_IO, PART_REST };
+
+/*
+ * One part of the work on one module, loaded here and unloaded at the end:
+ * the I/O and latency part runs once per round, alternating modules, so a
+ * change in the host's load spreads over both; the rest runs once.
+ */
+static int module_suite(int tgt, const char *ko, int part, int with_memfd)
 {
 	const struct vtype *t = &vtypes[IO_TYPE];
 	double t0 = now_ns();
-	struct dev d;
+	struct dev d, mem;
 	char uuid[40];
 	unsigned int i;
 	int err;
@@ -906,32 +1007,47 @@ static int module_suite(int tgt, const char *ko)
 	err = load_module(ko);
 	if (err) {
 		error_result("load", tgt, ko, -err);
-		return 0;
+		return 1;
 	}
-	make_uuid(uuid, sizeof(uuid), 0x10 + tgt, 0);
-	err = mdev_create(t, uuid, NULL);
-	if (!err) {
+	if (part == PART_IO) {
+		make_uuid(uuid, sizeof(uuid), 0x10 + tgt, 0);
+		err = mdev_create(t, uuid, NULL);
+		if (err)
+			error_result("create", tgt, t->name, -err);
+	}
+	if (part == PART_IO && !err) {
 		err = dev_open_mdev(&d, uuid, (uint64_t)t->width * t->height * 4);
 		if (err) {
 			error_result("open", tgt, uuid, -err);
 		} else {
-			io_suite(tgt, &d);
+			struct subject sub[2] = { { tgt, &d }, { T_MEMFD, &mem } };
+			int ns = 1;
+
+			/* the limit reference runs interleaved with ours */
+			if (with_memfd && !dev_open_memfd(&mem, bar_size_for(t),
+							  d.frame))
+				ns = 2;
+			io_suite(sub, ns);
+			if (ns == 2) {
+				memfd_io_done = 1;
+				dev_close(&mem);
+			}
 			dev_close(&d);
 		}
 		mdev_remove(uuid, NULL);
-	} else {
-		error_result("create", tgt, t->name, -err);
 	}
-	for (i = 0; i < NTYPES; i++)
-		type_suite(tgt, &vtypes[i], 0x100 * (tgt + 1) + 0x10 * i);
-	max_suite(tgt, 0x1000 * (tgt + 1));
+	if (part == PART_REST) {
+		for (i = 0; i < NTYPES; i++)
+			type_suite(tgt, &vtypes[i], 0x100 * (tgt + 1) + 0x10 * i);
+		max_suite(tgt, 0x1000 * (tgt + 1));
+	}
 
 	err = unload_module();
 	if (err) {
 		error_result("unload", tgt, MODULE_NAME, -err);
 		return -1;
 	}
-	say("%s: done in %.1f s", tname[tgt], (now_ns() - t0) / 1e9);
+	say("%s: unloaded after %.1f s", tname[tgt], (now_ns() - t0) / 1e9);
 	return 0;
 }
 
@@ -942,14 +1058,18 @@ static void memfd_suite(void)
 	struct dev d;
 	int err;
 
-	err = dev_open_memfd(&d, bar_size_for(t),
-			     (uint64_t)t->width * t->height * 4);
-	if (err) {
-		error_result("memfd", T_MEMFD, "memfd_create", -err);
-		return;
+	if (!memfd_io_done) {
+		struct subject sub = { T_MEMFD, &d };
+
+		err = dev_open_memfd(&d, bar_size_for(t),
+				     (uint64_t)t->width * t->height * 4);
+		if (err) {
+			error_result("memfd", T_MEMFD, "memfd_create", -err);
+			return;
+		}
+		io_suite(&sub, 1);
+		dev_close(&d);
 	}
-	io_suite(T_MEMFD, &d);
-	dev_close(&d);
 	for (i = 0; i < NTYPES; i++)
 		memfd_type_suite(&vtypes[i]);
 }
@@ -1141,8 +1261,9 @@ static void print_table(FILE *f, const char *kver)
 	int g;
 
 	uname(&u);
-	fprintf(f, "mdpy bench, kernel %s (%s), TCG VM 1 GiB, 1 CPU; medians of %u [min-max]\n",
-		u.release, kver, opt_reps);
+	fprintf(f, "mdpy bench, kernel %s (%s), TCG VM 1 GiB, 1 CPU; medians [min-max] of %u runs\n"
+		   "(%u rounds of %u, modules loaded alternately), instance times: %u per type\n",
+		u.release, kver, opt_rounds * opt_reps, opt_rounds, opt_reps, opt_create_n);
 	fprintf(f, "I/O on an %s instance (%ux%u, frame %u KiB in a %llu KiB BAR); "
 		   "memfd of the BAR's size. Ratio columns: ours / other.\n\n",
 		vtypes[IO_TYPE].name, vtypes[IO_TYPE].width, vtypes[IO_TYPE].height,
@@ -1249,9 +1370,9 @@ static void write_json(FILE *f, const char *kver)
 
 	uname(&u);
 	fprintf(f, "{\n  \"kver\": \"%s\",\n  \"krel\": \"%s\",\n", kver, u.release);
-	fprintf(f, "  \"io_type\": \"%s\",\n  \"reps\": %u,\n  \"create_n\": %u,\n"
+	fprintf(f, "  \"io_type\": \"%s\",\n  \"rounds\": %u,\n  \"reps\": %u,\n  \"create_n\": %u,\n"
 		   "  \"mem_k\": %u,\n  \"max_cap\": %u,\n",
-		vtypes[IO_TYPE].name, opt_reps, opt_create_n, opt_mem_k, opt_cap);
+		vtypes[IO_TYPE].name, opt_rounds, opt_reps, opt_create_n, opt_mem_k, opt_cap);
 	fprintf(f, "  \"results\": [\n");
 	for (i = 0; i < nresults; i++) {
 		const struct result *r = &results[i];
@@ -1281,8 +1402,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: mdpy-bench [--ours KO] [--sample KO] [--no-memfd] [--kver K]\n"
-		"                  [--json FILE] [--table FILE] [--reps N] [--create N]\n"
-		"                  [--mem-k N] [--cap N] [--min-ms MS]\n");
+		"                  [--json FILE] [--table FILE] [--rounds N] [--reps N]\n"
+		"                  [--create N] [--mem-k N] [--cap N] [--min-ms MS]\n");
 	exit(2);
 }
 
@@ -1290,7 +1411,8 @@ int main(int argc, char **argv)
 {
 	const char *ours = NULL, *sample = NULL, *json = NULL, *table = NULL;
 	const char *kver = "?";
-	int memfd = 1, i;
+	int memfd = 1, i, err;
+	unsigned int r;
 	FILE *f;
 
 	for (i = 1; i < argc; i++) {
@@ -1315,6 +1437,8 @@ int main(int argc, char **argv)
 			kver = v;
 		else if (!strcmp(a, "--reps"))
 			opt_reps = atoi(v);
+		else if (!strcmp(a, "--rounds"))
+			opt_rounds = atoi(v);
 		else if (!strcmp(a, "--create"))
 			opt_create_n = atoi(v);
 		else if (!strcmp(a, "--mem-k"))
@@ -1326,7 +1450,8 @@ int main(int argc, char **argv)
 		else
 			usage();
 	}
-	if (opt_reps < 1 || opt_reps > MAX_REPS || opt_create_n < 1 ||
+	if (opt_reps < 1 || opt_rounds < 1 || opt_reps * opt_rounds > MAX_REPS ||
+	    opt_create_n < 1 ||
 	    opt_mem_k < 1)
 		usage();
 
@@ -1335,13 +1460,34 @@ int main(int argc, char **argv)
 		return 1;
 	memset(buf, 0x5a, bar_size_for(&vtypes[IO_TYPE]));
 
-	/* each module is alone in the kernel while it is measured */
-	if (sample && module_suite(T_SAMPLE, sample))
-		ours = NULL;	/* the sample is still loaded: cannot load ours */
-	if (ours)
-		module_suite(T_OURS, ours);
+	/*
+	 * Each module is alone in the kernel while it is measured.  A module
+	 * that fails to load is dropped; one that fails to unload ends all
+	 * module work (the other cannot load next to it).
+	 */
+	for (r = 0; r < opt_rounds + 1; r++) {
+		int part = r < opt_rounds ? PART_IO : PART_REST;
+
+		say("round %u of %u (%s)", r + 1, opt_rounds + 1,
+		    part == PART_IO ? "I/O and latency" : "instances and memory");
+		if (sample) {
+			err = module_suite(T_SAMPLE, sample, part, 0);
+			if (err > 0)
+				sample = NULL;
+			if (err < 0)
+				break;
+		}
+		if (ours) {
+			err = module_suite(T_OURS, ours, part, memfd);
+			if (err > 0)
+				ours = NULL;
+			if (err < 0)
+				break;
+		}
+	}
 	if (memfd)
 		memfd_suite();
+	acc_finish();
 
 	judge();
 	print_table(stdout, kver);

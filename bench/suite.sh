@@ -10,6 +10,7 @@
 tap_open "$RESULTS/50-bench.tap"
 
 args=$(cat "$PAYLOAD/bench.args" 2>/dev/null)
+echo "# THP: anon $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null), shmem $(cat /sys/kernel/mm/transparent_hugepage/shmem_enabled 2>/dev/null)"
 # Per-instance driver messages would slow the serial console and skew the
 # timings; warnings (level 4) still reach it.
 old=$(cut -f1 /proc/sys/kernel/printk)
