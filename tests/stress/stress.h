@@ -84,8 +84,12 @@ int kmsg_check(const char *when);	/* number of bad lines since mark */
 struct memsnap {
 	long free_kb, slab_kb, sunreclaim_kb, vmalloc_kb;
 	long rss_kb, pt_kb;	/* this process: VmRSS, VmPTE */
+	long pcp_kb;		/* free pages parked on per-cpu lists */
+	char meminfo[8192];	/* the raw files, for mem_diff() */
+	char vmstat[16384];
 };
 void mem_snap(struct memsnap *m);
+void mem_diff(const struct memsnap *a, const struct memsnap *b);
 
 /* --- VFIO device access -------------------------------------------------- */
 

@@ -279,6 +279,33 @@ static long meminfo(const char *buf, const char *key)
 	return p ? strtol(p + strlen(key), NULL, 10) : -1;
 }
 
+/*
+ * Pages on the per-cpu free lists are free but not in MemFree; a round
+ * that frees many framebuffer pages leaves some there.  Sum the "count:"
+ * of every pageset in /proc/zoneinfo.
+ */
+static long pcp_pages(void)
+{
+	static char zi[65536];
+	long total = 0, v;
+	ssize_t n;
+	char *p;
+	int fd;
+
+	fd = open("/proc/zoneinfo", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, zi, sizeof(zi) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	zi[n] = 0;
+	for (p = zi; (p = strstr(p, "\n              count:")); p++)
+		if (sscanf(p + 21, "%ld", &v) == 1)
+			total += v;
+	return total;
+}
+
 /* After dropping caches, so page cache churn does not look like a leak */
 void mem_snap(struct memsnap *m)
 {
@@ -299,7 +326,16 @@ void mem_snap(struct memsnap *m)
 	if (n <= 0)
 		return;
 	buf[n] = 0;
+	snprintf(m->meminfo, sizeof(m->meminfo), "%s", buf);
+	fd = open("/proc/vmstat", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t k = read(fd, m->vmstat, sizeof(m->vmstat) - 1);
+
+		m->vmstat[k > 0 ? k : 0] = 0;
+		close(fd);
+	}
 	m->free_kb = meminfo(buf, "\nMemFree:");
+	m->pcp_kb = pcp_pages() * (long)(PAGE / 1024);
 	m->slab_kb = meminfo(buf, "\nSlab:");
 	m->sunreclaim_kb = meminfo(buf, "\nSUnreclaim:");
 	m->vmalloc_kb = meminfo(buf, "\nVmallocUsed:");
@@ -463,4 +499,41 @@ void power_on_cfg(const struct stype *t, uint8_t *c)
 	le(c + 0x44, 0x34325258, 4);
 	le(c + 0x48, t->width, 4);
 	le(c + 0x4c, t->height, 4);
+}
+
+/* Print every counter that moved noticeably between two snapshots */
+static void diff_text(const char *a, const char *b, long min, const char *what)
+{
+	const char *line = b;
+
+	while (line && *line) {
+		char key[64];
+		long vb, va;
+		const char *p;
+		int klen;
+
+		if (sscanf(line, "%63[^: ]%*[: ]%ld", key, &vb) == 2) {
+			klen = strlen(key);
+			for (p = a; p; p = strchr(p, '\n')) {
+				if (*p == '\n')
+					p++;
+				if (!strncmp(p, key, klen) &&
+				    (p[klen] == ':' || p[klen] == ' '))
+					break;
+			}
+			if (p && sscanf(p + klen, "%*[: ]%ld", &va) == 1 &&
+			    (vb - va >= min || va - vb >= min))
+				diag("  %s %s: %ld -> %ld (%+ld)", what, key, va,
+				     vb, vb - va);
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+}
+
+void mem_diff(const struct memsnap *a, const struct memsnap *b)
+{
+	diff_text(a->meminfo, b->meminfo, 512, "meminfo kB");
+	diff_text(a->vmstat, b->vmstat, 128, "vmstat");
 }
