@@ -27,18 +27,17 @@ static inline void mdpy_compat_release_vdev(struct vfio_device *vdev)
 }
 
 /*
- * MDPY_IOMMUFD_OPS is the kernel-dependent tail of mdpy_vfio_ops
- * (vfio_dev.c): the iommufd ops, and the region-info op where it exists.
+ * The kernel-dependent members of mdpy_vfio_ops (vfio_dev.c): the iommufd
+ * ops, and the region-info op, each empty where the kernel lacks it.
  */
 #ifdef MDPY_HAVE_IOMMUFD_EMULATED
 #define MDPY_IOMMUFD_OPS						\
 	.bind_iommufd = vfio_iommufd_emulated_bind,			\
 	.unbind_iommufd = vfio_iommufd_emulated_unbind,			\
 	.attach_ioas = vfio_iommufd_emulated_attach_ioas,		\
-	MDPY_IOMMUFD_DETACH_OP						\
-	MDPY_REGION_INFO_OP
+	MDPY_IOMMUFD_DETACH_OP
 #else
-#define MDPY_IOMMUFD_OPS MDPY_REGION_INFO_OP
+#define MDPY_IOMMUFD_OPS
 #endif
 
 #ifdef MDPY_HAVE_DETACH_IOAS

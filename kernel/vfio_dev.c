@@ -127,4 +127,5 @@ const struct vfio_device_ops mdpy_vfio_ops = {
 	.mmap		= mdpy_mmap,
 	.ioctl		= mdpy_ioctl,
 	MDPY_IOMMUFD_OPS
+	MDPY_REGION_INFO_OP
 };
