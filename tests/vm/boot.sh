@@ -12,7 +12,11 @@
 # here: tests/tap-summary does that).
 # --shell: interactive busybox shell on the console instead of the suites.
 #
-# Env: VM_TIMEOUT (s, whole VM, default 900), VM_SUITE_TIMEOUT (s, default 600),
+# Env: VM_SUITE_TIMEOUT (s per suite, default 600; a suite may override it
+#        with a "# vm-timeout: SECONDS" line),
+#      VM_TIMEOUT (s, whole VM; default: the suites' limits + 300, at most 2400),
+#      VM_IDLE_TIMEOUT (s without console output before the VM counts as hung;
+#        default: the largest suite limit + 120),
 #      VM_QEMU (binary), VM_QEMU_ARGS, VM_MEM (1G), VM_APPEND (more kernel args),
 #      VM_EXTRA_MODULES, VM_VERBOSE=1 (echo the console to stderr),
 #      VM_LOG_IGNORE (ERE; matching kernel-log lines are not counted as bad).
@@ -28,7 +32,23 @@ OUT=$(cd "$3" && pwd)
 SHELL_MODE=
 [ "${4:-}" = --shell ] && SHELL_MODE=1
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-TIMEOUT=${VM_TIMEOUT:-900}
+
+# The guest kills a suite at its limit, so the VM may take their sum; past
+# that, or when the console stays silent longer than any suite may be quiet,
+# it is hung.
+sum=0
+max=0
+for s in "$PAYLOAD"/suites/*.sh; do
+	[ -e "$s" ] || continue
+	l=$(sed -n 's/^# *vm-timeout: *\([0-9][0-9]*\).*/\1/p' "$s" | head -n1)
+	l=${l:-${VM_SUITE_TIMEOUT:-600}}
+	sum=$((sum + l))
+	[ "$l" -le "$max" ] || max=$l
+done
+TIMEOUT=$((sum + 300))
+[ "$TIMEOUT" -le 2400 ] || TIMEOUT=2400
+TIMEOUT=${VM_TIMEOUT:-$TIMEOUT}
+IDLE=${VM_IDLE_TIMEOUT:-$((max + 120))}
 QEMU=${VM_QEMU:-qemu-system-x86_64}
 
 log() { echo "[vm $KVER] $*" >&2; }
@@ -74,8 +94,28 @@ if [ -n "$SHELL_MODE" ]; then
 	exit 0
 fi
 
-log "boot $KREL (timeout ${TIMEOUT}s)"
+log "boot $KREL (timeout ${TIMEOUT}s, ${IDLE}s without output)"
 t=$(now)
+rm -f "$OUT/qemu.pid" "$OUT/idle"
+QARGS+=(-pidfile "$OUT/qemu.pid")
+# Idle watchdog: console.log's mtime moves with every line the guest prints.
+(
+	exec 9>&- # must not keep the VM lock
+	trap 'kill "$sl" 2>/dev/null; exit 0' TERM
+	while :; do
+		sleep 10 &
+		sl=$!
+		wait "$sl"
+		[ -f "$CONSOLE" ] && [ -f "$OUT/qemu.pid" ] || continue
+		quiet=$(($(date +%s) - $(stat -c %Y "$CONSOLE")))
+		if [ "$quiet" -ge "$IDLE" ]; then
+			echo "$quiet" >"$OUT/idle"
+			kill "$(cat "$OUT/qemu.pid")" 2>/dev/null
+			exit 0
+		fi
+	done
+) &
+mon=$!
 set +e
 # The awk keeps the console log (CRs stripped) and turns the guest's
 # MDPY-RIG markers into progress lines on stderr.
@@ -104,6 +144,8 @@ timeout -k 10 "$TIMEOUT" "$QEMU" "${QARGS[@]}" </dev/null 2>&1 |
 	}'
 rc=${PIPESTATUS[0]}
 set -e
+kill "$mon" 2>/dev/null
+wait "$mon" 2>/dev/null || true
 log "VM exited (status $rc) after $(since "$t")"
 
 # --- judge the run --------------------------------------------------------
@@ -140,7 +182,9 @@ tap() { # tap OK|FAIL description [comment-lines]
 		tap FAIL "rig modules loaded and 9p shares mounted" \
 			"$(grep -a 'MDPY-RIG: \(insmod\|mount\)-failed' "$CONSOLE" | sed 's/^/#   /')"
 	fi
-	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	if [ -f "$OUT/idle" ]; then
+		tap FAIL "suites finished and VM powered off # VM silent for $(cat "$OUT/idle")s, killed" "$(tail_log)"
+	elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 		tap FAIL "suites finished and VM powered off # VM killed after ${TIMEOUT}s" "$(tail_log)"
 	elif grep -aq 'MDPY-RIG: done' "$CONSOLE"; then
 		tap OK "suites finished and VM powered off"

@@ -88,7 +88,10 @@ fi
 run_suite() {
 	s=$1
 	name=$(basename "$s" .sh)
-	echo "MDPY-RIG: suite-start $name"
+	# A suite may ask for more (or less) time: "# vm-timeout: SECONDS".
+	limit=$(sed -n 's/^# *vm-timeout: *\([0-9][0-9]*\).*/\1/p' "$s" | head -n1)
+	[ -n "$limit" ] || limit=$SUITE_TIMEOUT
+	echo "MDPY-RIG: suite-start $name timeout=${limit}s"
 	rm -f "/tmp/timeout.$name"
 	start=$(cut -d' ' -f1 /proc/uptime)
 	setsid sh -c 'set -o pipefail; sh "$0" 2>&1 | tee "$1"' "$s" "/results/$name.log" </dev/null &
@@ -96,7 +99,7 @@ run_suite() {
 	(
 		# Killed when the suite ends in time: take the sleep along.
 		trap 'kill "$sl" 2>/dev/null; exit 0' TERM
-		sleep "$SUITE_TIMEOUT" &
+		sleep "$limit" &
 		sl=$!
 		wait "$sl"
 		touch "/tmp/timeout.$name"
@@ -114,7 +117,7 @@ run_suite() {
 	{
 		echo "1..2"
 		if [ -e "/tmp/timeout.$name" ]; then
-			echo "not ok 1 - suite $name finished # timed out after ${SUITE_TIMEOUT}s"
+			echo "not ok 1 - suite $name finished # timed out after ${limit}s"
 		elif [ "$rc" -eq 0 ]; then
 			echo "ok 1 - suite $name finished (${secs}s)"
 		else
