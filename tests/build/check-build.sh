@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# check-build.sh OUT_DIR KVER... - build mdpy.ko for each kernel with W=1
-# and sparse (C=1), and write TAP: one test per kernel that fails on any
-# compiler or sparse diagnostic.
+# check-build.sh OUT_DIR KVER... - build mdpy.ko and the guest's mdpy-drm.ko
+# for each kernel with W=1 and sparse, and run checkpatch --strict; write
+# TAP, failing on any compiler, sparse or checkpatch diagnostic.
 set -euo pipefail
 
 out=${1:?usage: check-build.sh OUT_DIR KVER...}
@@ -12,29 +12,45 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$out"
 tap=$out/build.tap
 echo "TAP version 13" > "$tap"
-echo "1..$(($# + 1))" >> "$tap"
+echo "1..$((2 * $# + 1))" >> "$tap"
 
-n=0
-for kver in "$@"; do
-	n=$((n + 1))
-	name="module_builds_clean_w1_sparse_$kver"
-	echo "[build $kver] W=1 C=1" >&2
-	log=$out/build-$kver.log
-	if ! env=$("$top/tests/vm/fetch.sh" "$kver"); then
-		echo "not ok $n $name # kernel headers unavailable" >> "$tap"
-		continue
-	fi
-	eval "$env"
-	# C=2 checks every file, so an unchanged object cannot hide a warning
-	if make -C "$top" --no-print-directory module KDIR="$KDIR" \
-		MODDIR="$top/build/lint-$kver" W=1 C=2 > "$log" 2>&1 &&
-	   ! grep -Ei 'warning|error:' "$log" >/dev/null; then
+# build_test N NAME LOG COMMAND...: ok when the build succeeds with no
+# compiler or sparse diagnostic in its output
+build_test() {
+	local n=$1 name=$2 log=$3
+	shift 3
+	if "$@" > "$log" 2>&1 && ! grep -Ei 'warning|error:' "$log" >/dev/null; then
 		echo "ok $n $name" >> "$tap"
 	else
 		echo "not ok $n $name" >> "$tap"
 		grep -Ei 'warning|error' "$log" | sed 's/^/# /' | head -20 >> "$tap"
 	fi
+}
+
+n=0
+for kver in "$@"; do
+	echo "[build $kver] W=1 C=2: mdpy.ko, mdpy-drm.ko" >&2
+	if ! env=$("$top/tests/vm/fetch.sh" "$kver"); then
+		for what in module guest; do
+			n=$((n + 1))
+			echo "not ok $n ${what}_builds_clean_w1_sparse_$kver # kernel headers unavailable" >> "$tap"
+		done
+		continue
+	fi
+	KMAKE=
+	eval "$env"
+	# C=2 checks every file, so an unchanged object cannot hide a warning;
+	# KMAKE runs make where that kernel's tools work (a chroot for 7.3)
+	n=$((n + 1))
+	build_test $n "module_builds_clean_w1_sparse_$kver" "$out/module-$kver.log" \
+		"${KMAKE:-make}" -C "$top" --no-print-directory module KDIR="$KDIR" \
+		MODDIR="$top/build/lint-$kver" W=1 C=2
+	n=$((n + 1))
+	build_test $n "guest_builds_clean_w1_sparse_$kver" "$out/guest-$kver.log" \
+		make -C "$top" --no-print-directory guest GUEST_KVERS="$kver" \
+		GUEST_MAKE_ARGS="W=1 C=2"
 done
+
 # checkpatch comes from Debian's linux-source package of the oldest kernel
 n=$((n + 1))
 name=checkpatch_strict
