@@ -14,7 +14,7 @@ GUEST_MAKE_ARGS ?=
 
 guest: ## Build build/guest-KVER/mdpy-drm.ko (guest DRM driver) for 6.1 and 6.12
 	@set -e; for k in $(GUEST_KVERS); do \
-		eval "$$(tests/vm/fetch.sh $$k)"; \
+		KMAKE=; eval "$$(tests/vm/fetch.sh $$k)"; \
 		d=$(CURDIR)/build/guest-$$k; \
 		scripts/mirror.sh $$d $(GUEST_SRCS); \
 		$${KMAKE:-$(MAKE)} -C $$KDIR M=$$d/$(GUEST_DIR) CONFIG_DEBUG_INFO_BTF_MODULES= \
