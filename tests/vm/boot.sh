@@ -81,6 +81,7 @@ fi
 
 # loglevel=5 keeps the boot short but shows warnings; init raises it to 8.
 APPEND="console=ttyS0 panic=-1 loglevel=5 rdinit=/init cryptomgr.notests mitigations=off ${VM_APPEND:-}"
+# shellcheck disable=SC2054 # the commas belong to QEMU options
 QARGS=(-accel tcg -cpu max -smp 1 -m "${VM_MEM:-1G}" -nographic -nic none -no-reboot
 	-kernel "$VMLINUZ" -initrd "$INITRD" -append "$APPEND"
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
@@ -106,7 +107,9 @@ QARGS+=(-pidfile "$OUT/qemu.pid")
 		sleep 10 &
 		sl=$!
 		wait "$sl"
-		[ -f "$CONSOLE" ] && [ -f "$OUT/qemu.pid" ] || continue
+		if [ ! -f "$CONSOLE" ] || [ ! -f "$OUT/qemu.pid" ]; then
+			continue
+		fi
 		quiet=$(($(date +%s) - $(stat -c %Y "$CONSOLE")))
 		if [ "$quiet" -ge "$IDLE" ]; then
 			echo "$quiet" >"$OUT/idle"
@@ -157,7 +160,7 @@ if [ -n "${VM_LOG_IGNORE:-}" ] && [ -n "$bad_lines" ]; then
 	bad_lines=$(grep -avE "$VM_LOG_IGNORE" <<<"$bad_lines" || true)
 fi
 
-tail_log() { tail -n "${1:-40}" "$CONSOLE" | sed 's/^/#   /'; }
+tail_log() { tail -n 40 "$CONSOLE" | sed 's/^/#   /'; }
 n=0
 fails=0
 tap() { # tap OK|FAIL description [comment-lines]
@@ -192,6 +195,7 @@ tap() { # tap OK|FAIL description [comment-lines]
 		tap FAIL "suites finished and VM powered off # no done marker, qemu status $rc" "$(tail_log)"
 	fi
 	# A suite that started but never ended means the VM died under it.
+	# shellcheck disable=SC2013 # suite names are single words
 	for s in $(sed -n 's/.*MDPY-RIG: suite-start \([^ ]*\).*/\1/p' "$CONSOLE"); do
 		grep -aq "MDPY-RIG: suite-end $s " "$CONSOLE" ||
 			tap FAIL "suite $s ended (VM died or hung during it)"

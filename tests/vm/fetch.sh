@@ -79,7 +79,7 @@ ROOT=$DEST/root
 # unpack them into ROOT and point the flavour Makefile at the unpacked common
 # tree (it includes it by absolute /usr/src path). Sets KREL and KDIR.
 get_set() {
-	local abi=$1 p c ver= d
+	local abi=$1 p c ver='' d
 	local pk=("linux-image-$abi-amd64" "linux-headers-$abi-amd64" "linux-headers-$abi-common" "$2")
 	local debs=()
 	for p in "${pk[@]}"; do

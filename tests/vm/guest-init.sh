@@ -94,6 +94,7 @@ run_suite() {
 	echo "MDPY-RIG: suite-start $name timeout=${limit}s"
 	rm -f "/tmp/timeout.$name"
 	start=$(cut -d' ' -f1 /proc/uptime)
+	# shellcheck disable=SC2016 # $0/$1 belong to the inner sh
 	setsid sh -c 'set -o pipefail; sh "$0" 2>&1 | tee "$1"' "$s" "/results/$name.log" </dev/null &
 	pid=$!
 	(

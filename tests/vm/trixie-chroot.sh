@@ -71,6 +71,7 @@ sources() {
 
 # In a private mount namespace: the mounts vanish with the command.
 inside() { # inside CMD... (runs as: unshare -m, mounts, chroot)
+	# shellcheck disable=SC2016,SC2086 # the inner script expands its own args; TRIXIE_ENV is a word list
 	unshare -m --propagation private /bin/bash -c '
 		set -e
 		R=$1 TOP=$2 CACHE=$3 CWD=$4
@@ -129,6 +130,7 @@ create() {
 	chmod 0755 "$R/usr/sbin/policy-rc.d"
 	t=$(now)
 	log "apt-get install $PKGS; from trixie-backports: $BPO_PKGS"
+	# shellcheck disable=SC2086 # package lists
 	{
 		inside apt-get update -q &&
 			inside apt-get install -y -q --no-install-recommends $PKGS &&

@@ -10,7 +10,7 @@ VM_OUT ?= build/vm
 
 .PHONY: ko vm-fetch vm-check vm-check-all vm-shell
 
-ko: ## Build build/kver-$(KVER)/mdpy.ko against the cached KVER kernel
+ko: ## Build build/kver-KVER/mdpy.ko against the cached KVER kernel
 	$(VM_DIR)/build-ko.sh $(KVER)
 
 vm-fetch: ## Download and cache the KVER kernel image and headers (build/cache)
