@@ -20,9 +20,9 @@
 #
 # `run` works in a private mount namespace (unshare -m): /proc, /dev and /sys
 # are mounted inside (objtool needs /proc), and this source tree (and
-# MDPY_CACHE if it is elsewhere) is bind-mounted at its own absolute path, so
-# paths are the same inside and outside (headers in the cache, module
-# sources, build dirs).
+# MDPY_CACHE, and each directory in TRIXIE_BINDS, one a line, if elsewhere)
+# is bind-mounted at its own absolute path, so paths are the same inside and
+# outside (headers in the cache, module sources, build dirs).
 # The environment inside is clean; TRIXIE_ENV may list NAME=VALUE words to
 # pass in.
 set -euo pipefail
@@ -81,11 +81,25 @@ inside() { # inside CMD... (runs as: unshare -m, mounts, chroot)
 		mount -t sysfs sysfs "$R/sys" 2>/dev/null || mount --rbind /sys "$R/sys"
 		mkdir -p "$R$TOP"
 		mount --bind "$TOP" "$R$TOP"
-		case $CACHE in
-		"$TOP"/*) ;;
-		*) mkdir -p "$R$CACHE" && mount --bind "$CACHE" "$R$CACHE" ;;
-		esac
-		case $CWD in "$TOP"|"$TOP"/*|"$CACHE"|"$CACHE"/*) ;; *) CWD=/ ;; esac
+		seen="$TOP"
+		# The cache and TRIXIE_BINDS (one directory a line), unless
+		# already visible through an earlier bind.
+		while read -r d; do
+			[ -n "$d" ] && [ -d "$d" ] && [ "$d" != / ] || continue
+			skip=
+			for s in $seen; do
+				case $d in "$s"|"$s"/*) skip=1 ;; esac
+			done
+			[ -z "$skip" ] || continue
+			mkdir -p "$R$d" && mount --bind "$d" "$R$d"
+			seen="$seen $d"
+		done <<< "$CACHE
+${TRIXIE_BINDS:-}"
+		ok=
+		for s in $seen; do
+			case $CWD in "$s"|"$s"/*) ok=1 ;; esac
+		done
+		[ -n "$ok" ] || CWD=/
 		exec chroot "$R" /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$CWD" "$@"
 	' inside "$R" "$TOP" "$(cd "$CACHE" && pwd)" "$(pwd)" /usr/bin/env -i \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
