@@ -53,7 +53,7 @@ say "booting a throwaway VM ($KREL under TCG; about a minute)"
 boot_rc=${PIPESTATUS[0]}
 res=$WORK/vm/results
 if [ -f "$res/demo.out" ]; then
-	sed 's/^/[vm]  /' "$res/demo.out"
+	grep -v "^QEMU_VERSION=" "$res/demo.out" | sed 's/^/[vm]  /'
 fi
 png=$res/mdpy-screenshot.png
 if [ ! -s "$png" ]; then
