@@ -632,4 +632,45 @@ TEST_F(mod, param_count_nonsense_refused)
 	EXPECT_EQ(check_avail_all(4096), 0);
 }
 
+/*
+ * A mapping keeps the device in use even after its fd is closed: remove
+ * must wait for the munmap (never free the framebuffer under a live
+ * mapping), and pages not yet faulted in must still fault in meanwhile.
+ */
+TEST_F(type, remove_while_mapped)
+{
+	const char *u = new_uuid(self->uuids, &self->n);
+	struct remover r = { .uuid = u };
+	volatile uint8_t *map;
+	uint64_t size, off;
+	struct vdev d;
+	pthread_t th;
+	int i;
+
+	ASSERT_RET(mdev_create(self->t, u), 0);
+	ASSERT_RET(vdev_open(&d, u), 0);
+	size = d.bar.size;
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, d.fd,
+		   (off_t)d.bar.offset);
+	ASSERT_MAPPED(map);
+	map[0] = 0x42;			/* only the first page is faulted in */
+	vdev_close(&d);
+	ASSERT_EQ(pthread_create(&th, NULL, do_remove, &r), 0);
+	usleep(500 * 1000);
+	EXPECT_FALSE(r.done);
+	if (!r.done) {
+		for (off = PAGE_SZ; off < size; off += PAGE_SZ)
+			map[off] = (uint8_t)off;
+		EXPECT_EQ(map[0], 0x42);
+	}
+	munmap((void *)map, size);
+	for (i = 0; i < 1000 && !r.done; i++)
+		usleep(10 * 1000);
+	ASSERT_TRUE(r.done);
+	pthread_join(th, NULL);
+	EXPECT_RET(r.ret, 0);
+	EXPECT_FALSE(mdev_exists(u));
+	EXPECT_EQ(check_avail_all(DEFAULT_COUNT), 0);
+}
+
 HARNESS_MAIN
