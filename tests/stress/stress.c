@@ -862,15 +862,30 @@ static void run_round(struct rng *r, unsigned int round, uint64_t ops,
 	logbad = kmsg_check("round");
 	tap_result(!logbad, "round %u: kernel log has no WARNING/BUG/Oops/lockdep/hung-task report (%d bad lines)",
 		   round, logbad);
-	mem_snap(&m);
 	{
-		/* this process's own pages are not the driver's */
-		long dfree = base->free_kb + base->pcp_kb -
-			     (m.free_kb + m.pcp_kb) -
-			     (m.rss_kb - base->rss_kb) -
-			     (m.pt_kb - base->pt_kb);
-		long dslab = m.sunreclaim_kb - base->sunreclaim_kb;
-		long dvm = m.vmalloc_kb - base->vmalloc_kb;
+		long dfree = 0, dslab = 0, dvm = 0;
+		int tries;
+
+		/*
+		 * Freed pages and objects reach the counters late (per-cpu
+		 * lists, RCU, deferred work): look a few times before calling
+		 * the difference a leak.
+		 */
+		for (tries = 0; tries < 8; tries++) {
+			if (tries)
+				msleep(500);
+			mem_snap(&m);
+			/* this process's own pages are not the driver's */
+			dfree = base->free_kb + base->pcp_kb -
+				(m.free_kb + m.pcp_kb) -
+				(m.rss_kb - base->rss_kb) -
+				(m.pt_kb - base->pt_kb);
+			dslab = m.sunreclaim_kb - base->sunreclaim_kb;
+			dvm = m.vmalloc_kb - base->vmalloc_kb;
+			if (dfree <= opt.mem_tol_kb && dslab <= opt.slab_tol_kb &&
+			    dvm <= opt.slab_tol_kb)
+				break;
+		}
 
 		if (dfree > opt.mem_tol_kb || dslab > opt.slab_tol_kb ||
 		    dvm > opt.slab_tol_kb) {
