@@ -525,22 +525,58 @@ struct subject {
 	struct dev *d;
 };
 
+/* Run @fn in chunks until at least @min_ns passed; returns ns, sets *ops */
+static double run_for(op_fn fn, struct dev *d, unsigned long chunk,
+		      double min_ns, unsigned long *ops, int *err)
+{
+	double t0 = now_ns(), t;
+	unsigned long i, n = 0;
+
+	do {
+		for (i = 0; i < chunk; i++) {
+			*err = fn(d);
+			if (*err)
+				return 0;
+		}
+		n += chunk;
+		t = now_ns() - t0;
+	} while (t < min_ns);
+	*ops = n;
+	return t;
+}
+
+static unsigned long chunk_for(double one_ns)
+{
+	unsigned long chunk = one_ns > 0 ? (unsigned long)(2e6 / one_ns) : 1000;
+
+	return chunk < 1 ? 1 : chunk > 100000 ? 100000 : chunk;
+}
+
 /*
  * One metric on one or more subjects: warm up, pick a chunk of operations
  * worth ~2 ms, then time opt_reps repetitions of at least min_rep_ns each,
  * alternating between the subjects so a change in the host's load hits
  * them alike.  @bytes per operation gives MB/s (1e6 bytes/s); 0 gives
- * microseconds per operation.
+ * microseconds per operation.  With @rel, each repetition also times an
+ * empty syscall right after the operation and records the ratio as
+ * METRIC_rel: latencies compared across module loads are judged on that,
+ * which cancels the load other work puts on the host meanwhile.
  */
-static void measure(const char *metric, struct subject *sub, int ns,
-		    op_fn fn, size_t bytes)
+static void measure_x(const char *metric, struct subject *sub, int ns,
+		      op_fn fn, size_t bytes, int rel)
 {
-	double vals[4][MAX_REPS], t0, t, one;
-	unsigned long chunk[4], n, i;
+	double vals[4][MAX_REPS], rels[4][MAX_REPS], t0, t, one, tr;
+	unsigned long chunk[4], rchunk = 1, n, nr;
 	int failed[4] = { 0 };
+	char relname[64];
 	unsigned int r;
-	int j, err;
+	int j, err = 0;
 
+	if (rel) {
+		t0 = now_ns();
+		op_getppid(NULL);
+		rchunk = chunk_for(now_ns() - t0);
+	}
 	for (j = 0; j < ns && j < 4; j++) {
 		sub[j].d->pos = 0;
 		t0 = now_ns();
@@ -550,37 +586,40 @@ static void measure(const char *metric, struct subject *sub, int ns,
 			error_result(metric, sub[j].tgt, "operation failed", -err);
 			failed[j] = 1;
 		}
-		chunk[j] = one > 0 ? (unsigned long)(2e6 / one) : 1000;
-		if (chunk[j] < 1)
-			chunk[j] = 1;
-		if (chunk[j] > 100000)
-			chunk[j] = 100000;
+		chunk[j] = chunk_for(one);
 	}
 	for (r = 0; r < opt_reps; r++) {
 		for (j = 0; j < ns && j < 4; j++) {
 			if (failed[j])
 				continue;
-			n = 0;
-			t0 = now_ns();
-			do {
-				for (i = 0; i < chunk[j] && !failed[j]; i++) {
-					err = fn(sub[j].d);
-					if (err) {
-						error_result(metric, sub[j].tgt,
-							     "operation failed", -err);
-						failed[j] = 1;
-					}
-				}
-				n += chunk[j];
-				t = now_ns() - t0;
-			} while (t < min_rep_ns && !failed[j]);
+			t = run_for(fn, sub[j].d, chunk[j], min_rep_ns, &n, &err);
+			if (err) {
+				error_result(metric, sub[j].tgt, "operation failed", -err);
+				failed[j] = 1;
+				continue;
+			}
 			vals[j][r] = bytes ? (double)bytes * n / t * 1e3 : t / n / 1e3;
+			if (rel) {
+				tr = run_for(op_getppid, NULL, rchunk, min_rep_ns / 2,
+					     &nr, &err);
+				rels[j][r] = (t / n) / (tr / nr);
+			}
 		}
 	}
-	for (j = 0; j < ns && j < 4; j++)
-		if (!failed[j])
-			acc_add(metric, sub[j].tgt, bytes ? "MB/s" : "us",
-				vals[j], opt_reps);
+	snprintf(relname, sizeof(relname), "%s_rel", metric);
+	for (j = 0; j < ns && j < 4; j++) {
+		if (failed[j])
+			continue;
+		acc_add(metric, sub[j].tgt, bytes ? "MB/s" : "us", vals[j], opt_reps);
+		if (rel)
+			acc_add(relname, sub[j].tgt, "x getppid", rels[j], opt_reps);
+	}
+}
+
+static void measure(const char *metric, struct subject *sub, int ns,
+		    op_fn fn, size_t bytes)
+{
+	measure_x(metric, sub, ns, fn, bytes, 0);
 }
 
 static const size_t io_sizes[] = { 4, 64, 4096, 65536, 0 /* frame */ };
@@ -628,10 +667,10 @@ static void io_suite(struct subject *sub, int ns)
 	measure("mmap_write", sub, ns, op_mmap_write, frame);
 	measure("mmap_fresh_read", sub, ns, op_mmap_fresh, frame);
 	/* on a memfd: the limit for a 4-byte trapped read is a 4-byte file read */
-	measure("cfg_pread4", sub, ns, op_cfg_pread, 0);
+	measure_x("cfg_pread4", sub, ns, op_cfg_pread, 0, 1);
 	if (nm) {
 		plane_ok = 0;
-		measure("plane_query", mdevs, nm, op_plane, 0);
+		measure_x("plane_query", mdevs, nm, op_plane, 0, 1);
 		if (!plane_ok)
 			say("plane query did not report %ux%u",
 			    vtypes[IO_TYPE].width, vtypes[IO_TYPE].height);
@@ -1187,10 +1226,10 @@ static void judge(void)
 	     "ours >= 0.9 x memfd (MB/s)");
 	goal("mmap write >= 0.9x memfd", "mmap_write", T_MEMFD, 0.9, 1,
 	     "ours >= 0.9 x memfd (MB/s)");
-	goal("config pread <= sample", "cfg_pread4", T_SAMPLE, 1.0, 0,
-	     "ours <= sample (us)");
-	goal("plane query <= sample", "plane_query", T_SAMPLE, 1.0, 0,
-	     "ours <= sample (us)");
+	goal("config pread <= sample", "cfg_pread4_rel", T_SAMPLE, 1.0, 0,
+	     "ours <= sample, in getppid units");
+	goal("plane query <= sample", "plane_query_rel", T_SAMPLE, 1.0, 0,
+	     "ours <= sample, in getppid units");
 	for (i = 0; i < NTYPES; i++) {
 		snprintf(w, sizeof(w), "create %s <= sample", vtypes[i].key);
 		snprintf(m, sizeof(m), "create_%s", vtypes[i].key);
@@ -1289,7 +1328,9 @@ static void print_table(FILE *f, const char *kver)
 	fprintf(f, "\n%-28s %-22s %-22s %-22s %8s %8s\n", "latency us (lower=better)",
 		"ours", "sample", "memfd", "/sample", "/memfd");
 	table_row(f, "config pread 4 B", "cfg_pread4");
+	table_row(f, "  in getppid units", "cfg_pread4_rel");
 	table_row(f, "QUERY_GFX_PLANE", "plane_query");
+	table_row(f, "  in getppid units", "plane_query_rel");
 	table_row(f, "getppid (scale)", "getppid");
 	for (i = 0; i < NTYPES; i++) {
 		snprintf(label, sizeof(label), "create %s", vtypes[i].name);
