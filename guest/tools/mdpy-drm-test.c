@@ -8,6 +8,11 @@
  *       ("pattern drawn"), then change one rectangle and report only that
  *       through DIRTYFB ("partial drawn").  --wait reads a line from stdin
  *       after each picture, so whoever watches the screen can look first.
+ *   mdpy-drm-test fbdraw [--wait] [FBDEV] in the guest: the same two
+ *       pictures through a plain fbdev mmap (for fbdev-only drivers such
+ *       as the kernel's sample mdpy-fb): check the XRGB8888 layout, put the
+ *       console into graphics mode, draw the card ("pattern drawn"), then
+ *       rewrite only the damage rectangle ("partial drawn")
  *   mdpy-drm-test fbhash [FBDEV]          in the guest: hash the visible
  *       part of an fbdev (what the console drew)
  *   mdpy-drm-test check full|partial|HASH FILE.ppm   on the host side: a
@@ -30,6 +35,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <linux/fb.h>
+#include <linux/kd.h>
 #include <drm/drm.h>
 #include <drm/drm_fourcc.h>
 #include <drm/drm_mode.h>
@@ -258,6 +264,91 @@ static int cmd_draw(int argc, char **argv)
 	return failures ? 1 : 0;
 }
 
+/* ---- fbdraw ------------------------------------------------------------- */
+
+static int cmd_fbdraw(int argc, char **argv)
+{
+	const char *dev = "/dev/fb0";
+	struct fb_var_screeninfo var;
+	struct fb_fix_screeninfo fix;
+	struct card_rect r;
+	unsigned int w, h, x, y, stride;
+	size_t len;
+	uint32_t *px;
+	int wait = 0, fd, tty, i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--wait"))
+			wait = 1;
+		else
+			dev = argv[i];
+	}
+
+	fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		die(dev);
+	if (xioctl(fd, FBIOGET_VSCREENINFO, &var) ||
+	    xioctl(fd, FBIOGET_FSCREENINFO, &fix))
+		die("fb screeninfo");
+	w = var.xres;
+	h = var.yres;
+	result(var.bits_per_pixel == 32 && var.red.offset == 16 &&
+	       var.green.offset == 8 && var.blue.offset == 0 &&
+	       var.red.length == 8 && var.green.length == 8 &&
+	       var.blue.length == 8,
+	       "fbdev %ux%u is XRGB8888 (%u bpp, r%u/%u g%u/%u b%u/%u)", w, h,
+	       var.bits_per_pixel, var.red.offset, var.red.length,
+	       var.green.offset, var.green.length, var.blue.offset,
+	       var.blue.length);
+	result(fix.type == FB_TYPE_PACKED_PIXELS &&
+	       fix.visual == FB_VISUAL_TRUECOLOR,
+	       "packed pixels, truecolor (type %u, visual %u)", fix.type,
+	       fix.visual);
+	len = (size_t)fix.line_length * h;
+	result(fix.line_length >= w * 4 && fix.smem_len >= len,
+	       "line length %u, %u bytes of framebuffer memory for %zu",
+	       fix.line_length, fix.smem_len, len);
+	if (var.bits_per_pixel != 32 || fix.line_length < w * 4 ||
+	    fix.smem_len < len || !w || !h)
+		exit(2);
+	stride = fix.line_length / 4;
+	px = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (px == MAP_FAILED)
+		die("mmap fbdev");
+
+	/* The console must not draw over the picture: graphics mode, as X does */
+	tty = open("/dev/tty0", O_RDWR | O_CLOEXEC);
+	if (tty < 0 || xioctl(tty, KDSETMODE, (void *)KD_GRAPHICS))
+		printf("# no graphics mode on /dev/tty0: %s\n", strerror(errno));
+
+	/* 1: the whole card */
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++)
+			px[y * stride + x] = card_pixel(x, y, w, h);
+	result(1, "test card written through the fbdev mmap");
+	printf("pattern drawn %ux%u\n", w, h);
+	fflush(stdout);
+	wait_line(wait);
+
+	/* 2: only the damage rectangle is rewritten */
+	r = card_damage(w, h);
+	for (y = r.y1; y < r.y2; y++)
+		for (x = r.x1; x < r.x2; x++)
+			px[y * stride + x] = partial_pixel(x, y, w, h);
+	result(1, "rectangle %u,%u-%u,%u rewritten", r.x1, r.y1, r.x2, r.y2);
+	printf("partial drawn %ux%u\n", w, h);
+	fflush(stdout);
+	wait_line(wait);
+
+	if (tty >= 0) {
+		xioctl(tty, KDSETMODE, (void *)KD_TEXT);
+		close(tty);
+	}
+	munmap(px, len);
+	close(fd);
+	return failures ? 1 : 0;
+}
+
 /* ---- fbhash ------------------------------------------------------------- */
 
 /* FNV-1a over R, G, B of every visible pixel, row by row */
@@ -474,6 +565,8 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "draw"))
 		return cmd_draw(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "fbdraw"))
+		return cmd_fbdraw(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "fbhash"))
 		return cmd_fbhash(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "check"))
@@ -482,6 +575,7 @@ int main(int argc, char **argv)
 		return cmd_card(argc - 2, argv + 2);
 	fprintf(stderr,
 		"usage: mdpy-drm-test draw [--wait] [DEV]\n"
+		"       mdpy-drm-test fbdraw [--wait] [FBDEV]\n"
 		"       mdpy-drm-test fbhash [FBDEV]\n"
 		"       mdpy-drm-test check full|partial|HASH FILE.ppm\n"
 		"       mdpy-drm-test card full|partial W H OUT.ppm\n");
