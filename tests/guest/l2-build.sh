@@ -1,18 +1,24 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# l2-build.sh KVER OUT_DIR - everything the nested (L2) guest boots:
+# l2-build.sh KVER OUT_DIR [GUEST_KO] - everything the nested (L2) guest
+# boots:
 #   OUT_DIR/vmlinux      the Debian KVER kernel, uncompressed: it boots
 #                        straight through PVH and saves the decompression,
 #                        which costs most of a minute under TCG-in-TCG
 #   OUT_DIR/initrd.cpio  busybox, the DRM modules mdpy-drm needs,
 #                        mdpy-drm.ko, mdpy-drm-test and tests/guest/l2-init.sh
 #                        (uncompressed, for the same reason)
+# With GUEST_KO (another guest driver, e.g. the kernel's sample mdpy-fb.ko)
+# that module and what it depends on replace mdpy-drm in
+# OUT_DIR/initrd-NAME.cpio (NAME: the module's name); l2-init.sh sees which
+# driver it has.
 # Applet links are made here: every process start in L2 is expensive.
 set -euo pipefail
 
-KVER=${1:?usage: l2-build.sh KVER OUT_DIR}
-OUT=${2:?usage: l2-build.sh KVER OUT_DIR}
+KVER=${1:?usage: l2-build.sh KVER OUT_DIR [GUEST_KO]}
+OUT=${2:?usage: l2-build.sh KVER OUT_DIR [GUEST_KO]}
+GUEST_KO=${3:-}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 log() { echo "[guest $KVER] $*" >&2; }
@@ -48,8 +54,16 @@ PY
 fi
 
 # The driver and the client
-make -s -C "$TOP" -f guest/guest.mk guest GUEST_KVERS="$KVER" >&2 ||
-	die "mdpy-drm.ko build failed"
+if [ -z "$GUEST_KO" ]; then
+	make -s -C "$TOP" -f guest/guest.mk guest GUEST_KVERS="$KVER" >&2 ||
+		die "mdpy-drm.ko build failed"
+	GUEST_KO=$TOP/build/guest-$KVER/mdpy-drm.ko
+	initrd=$OUT/initrd.cpio
+else
+	[ -s "$GUEST_KO" ] || die "no $GUEST_KO"
+	initrd=$OUT/initrd-$(basename "$GUEST_KO" .ko).cpio
+fi
+gko=$(basename "$GUEST_KO")
 make -s -C "$TOP/guest/tools" >&2 || die "mdpy-drm-test build failed"
 
 root=$OUT/initrd.d
@@ -60,15 +74,16 @@ for a in sh mount umount insmod rmmod cat echo sleep printf ls poweroff \
 	sed grep test [ readlink basename seq tr cut head dmesg; do
 	ln -s busybox "$root/bin/$a"
 done
-cp "$TOP/build/guest-$KVER/mdpy-drm.ko" "$root/mdpy-drm.ko"
+cp "$GUEST_KO" "$root/$gko"
 cp "$TOP/build/guest-tools/mdpy-drm-test" "$root/bin/mdpy-drm-test"
 install -m 0755 "$HERE/l2-init.sh" "$root/init"
 
-# Modules mdpy-drm.ko needs, dependencies first, as modprobe would load them
-deps=$(modinfo -F depends "$root/mdpy-drm.ko" | tr ',' ' ')
+# Modules the driver needs, dependencies first, as modprobe would load them
+deps=$(modinfo -F depends "$root/$gko" | tr ',' ' ')
 : >"$root/lib/modules/order"
 # shellcheck disable=SC2086 # a list of module names
-modprobe -d "$MODROOT" -S "$KREL" --show-depends -a $deps |
+[ -z "$deps" ] ||
+	modprobe -d "$MODROOT" -S "$KREL" --show-depends -a $deps |
 	awk '$1 == "insmod" { print $2 }' | while read -r ko; do
 	name=$(basename "$ko")
 	name=${name%.xz}
@@ -79,9 +94,9 @@ modprobe -d "$MODROOT" -S "$KREL" --show-depends -a $deps |
 	esac
 	echo "$name" >>"$root/lib/modules/order"
 done
-[ -s "$root/lib/modules/order" ] || die "no modules for: $deps"
-log "modules: $(tr '\n' ' ' <"$root/lib/modules/order")"
+[ -z "$deps" ] || [ -s "$root/lib/modules/order" ] || die "no modules for: $deps"
+log "$gko, modules: $(tr '\n' ' ' <"$root/lib/modules/order")"
 
-(cd "$root" && find . | cpio -o -H newc --quiet) >"$OUT/initrd.cpio"
+(cd "$root" && find . | cpio -o -H newc --quiet) >"$initrd"
 rm -rf "$root"
-log "L2 kernel $OUT/vmlinux, initrd $OUT/initrd.cpio ($(du -k "$OUT/initrd.cpio" | cut -f1) KiB)"
+log "L2 kernel $OUT/vmlinux, initrd $initrd ($(du -k "$initrd" | cut -f1) KiB)"

@@ -1,7 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# /init of the nested (L2) guest that runs mdpy-drm on an mdpy display.
+# /init of the nested (L2) guest that runs mdpy-drm on an mdpy display, or,
+# when its initramfs holds /mdpy-fb.ko instead (tests/guest/l2-build.sh with
+# a GUEST_KO), the kernel's sample fbdev driver: console, then the test card
+# drawn through the fbdev mmap.
 # It talks to tests/guest/l2.py in L1 over the serial line: results are
 # "ok - ..." / "not ok - ..." lines; after each picture it prints a marker
 # ("console fbhash ...", "pattern drawn ...", "partial drawn ...") and waits
@@ -45,12 +48,42 @@ echo "L2: mdpy device ${dev##*/}"
 console() { # console ROUND
 	printf '\033[2J\033[H\033[?25l' >/dev/tty1
 	for i in 1 2 3 4 5 6; do
-		echo "mdpy-drm fbdev console, round $1, line $i: THE QUICK BROWN FOX 0123456789" >/dev/tty1
+		echo "$drv fbdev console, round $1, line $i: THE QUICK BROWN FOX 0123456789" >/dev/tty1
 	done
 	sleep 3
 	echo "console $(mdpy-drm-test fbhash /dev/fb0)"
 	next
 }
+
+# The L2 kernel runs quiet, so its log is judged here
+finish() {
+	dmesg | grep -i 'mdpy' | sed 's/^/L2 dmesg: /'
+	bad=$(dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace:|refcount_t:|UBSAN:|list_(add|del) corruption|general protection')
+	if [ -z "$bad" ]; then
+		ok "L2 kernel log clean"
+	else
+		nok "L2 kernel log clean"
+		echo "$bad" | head -n 30 | sed 's/^/L2 dmesg: /'
+	fi
+	echo "L2: done $(cat /proc/uptime)"
+	poweroff -f
+}
+
+# The kernel's sample mdpy-fb: fbdev only, one round
+if [ -e /mdpy-fb.ko ]; then
+	drv=mdpy-fb
+	check "insmod mdpy-fb.ko" insmod /mdpy-fb.ko
+	check "/dev/fb0 appears" wait_for /dev/fb0
+	[ -e /sys/class/graphics/fbcon/cursor_blink ] &&
+		echo 0 >/sys/class/graphics/fbcon/cursor_blink
+	check "driver bound to the mdpy device" \
+		test "$(basename "$(readlink "$dev/driver")")" = mdpy-fb
+	check "fb0 is mdpy-fb" grep -qx mdpy-fb /sys/class/graphics/fb0/name
+	console 1
+	mdpy-drm-test fbdraw --wait </dev/console || nok "mdpy-drm-test fbdraw"
+	finish
+fi
+drv=mdpy-drm
 
 load() { # load ROUND
 	check "insmod mdpy-drm.ko ($1)" insmod /mdpy-drm.ko
@@ -84,16 +117,4 @@ check "PCI remove" wait_for /dev/dri/card0 absent
 echo 1 >/sys/bus/pci/rescan
 check "PCI rescan probes again" wait_for /dev/dri/card0
 check "rmmod mdpy-drm at the end" rmmod mdpy-drm
-
-# The L2 kernel runs quiet, so its log is judged here
-dmesg | grep -i 'mdpy' | sed 's/^/L2 dmesg: /'
-bad=$(dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace:|refcount_t:|UBSAN:|list_(add|del) corruption|general protection')
-if [ -z "$bad" ]; then
-	ok "L2 kernel log clean"
-else
-	nok "L2 kernel log clean"
-	echo "$bad" | head -n 30 | sed 's/^/L2 dmesg: /'
-fi
-
-echo "L2: done $(cat /proc/uptime)"
-poweroff -f
+finish
