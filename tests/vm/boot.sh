@@ -71,16 +71,19 @@ t=$(now)
 log "initramfs built in $(since "$t")"
 
 # One VM at a time on this machine (other engineers boot VMs too).
-exec 9>/tmp/mdpy-vm.lock
+# (VM_LOCK exists only for testing the rig itself with a fake QEMU.)
+LOCK=${VM_LOCK:-/tmp/mdpy-vm.lock}
+exec 9>"$LOCK"
 if ! flock -n 9; then
-	log "waiting for /tmp/mdpy-vm.lock (another VM is running)"
+	log "waiting for $LOCK (another VM is running)"
 	t=$(now)
 	flock 9
 	log "got the VM lock after $(since "$t")"
 fi
 
 # loglevel=5 keeps the boot short but shows warnings; init raises it to 8.
-APPEND="console=ttyS0 panic=-1 loglevel=5 rdinit=/init cryptomgr.notests mitigations=off ${VM_APPEND:-}"
+# log_buf_len: dmesg.txt must hold the whole run (the default ring wraps).
+APPEND="console=ttyS0 panic=-1 loglevel=5 log_buf_len=16M rdinit=/init cryptomgr.notests mitigations=off ${VM_APPEND:-}"
 # shellcheck disable=SC2054 # the commas belong to QEMU options
 QARGS=(-accel tcg -cpu max -smp 1 -m "${VM_MEM:-1G}" -nographic -nic none -no-reboot
 	-kernel "$VMLINUZ" -initrd "$INITRD" -append "$APPEND"
@@ -119,11 +122,15 @@ QARGS+=(-pidfile "$OUT/qemu.pid")
 	done
 ) &
 mon=$!
+# mawk reads its input in big blocks unless told otherwise; the log must
+# grow line by line (progress, idle watchdog).
+AWK=(awk)
+awk -W version 2>&1 | grep -q mawk && AWK=(awk -W interactive)
 set +e
 # The awk keeps the console log (CRs stripped) and turns the guest's
 # MDPY-RIG markers into progress lines on stderr.
 timeout -k 10 "$TIMEOUT" "$QEMU" "${QARGS[@]}" </dev/null 2>&1 |
-	awk -v logf="$CONSOLE" -v pfx="[vm $KVER]" -v verbose="${VM_VERBOSE:-}" '
+	"${AWK[@]}" -v logf="$CONSOLE" -v pfx="[vm $KVER]" -v verbose="${VM_VERBOSE:-}" '
 	{
 		sub(/\r+$/, "")
 		# SeaBIOS/terminal escape sequences only clutter the log.
@@ -147,15 +154,21 @@ timeout -k 10 "$TIMEOUT" "$QEMU" "${QARGS[@]}" </dev/null 2>&1 |
 	}'
 rc=${PIPESTATUS[0]}
 set -e
-kill "$mon" 2>/dev/null
+kill "$mon" 2>/dev/null || true # gone already if it killed QEMU
 wait "$mon" 2>/dev/null || true
 log "VM exited (status $rc) after $(since "$t")"
 
 # --- judge the run --------------------------------------------------------
-# Kernel messages carry a [ seconds] stamp; only those lines are scanned, so
-# test output that merely mentions "BUG:" does not count.
+# The kernel under test speaks in lines that start with a [seconds] stamp:
+# the guest's dmesg.txt (everything, if the VM lived to save it) and console
+# lines starting with a stamp (what a dying VM printed). Suite output is never
+# scanned, so a test that mentions "BUG:", or a nested guest's kernel log
+# relayed by a suite, does not count against this kernel.
 BAD='WARNING:|BUG:|Oops|general protection|possible circular locking|inconsistent lock state|possible recursive locking|INFO: task .* blocked|Call Trace:|Kernel panic|kernel BUG|UBSAN:|KASAN:|refcount_t:|list_(add|del) corruption|sleeping function called from invalid context|scheduling while atomic|suspicious RCU usage|rcu_sched self-detected stall|rcu: INFO:|soft lockup|hard LOCKUP|unreferenced object'
-bad_lines=$(grep -aE "\[ *[0-9]+\.[0-9]+\] .*($BAD)" "$CONSOLE" || true)
+bad_lines=$({
+	[ ! -f "$RES/dmesg.txt" ] || grep -aE "^\[ *[0-9]+\.[0-9]+\] .*($BAD)" "$RES/dmesg.txt"
+	grep -aE "^\[ *[0-9]+\.[0-9]+\] .*($BAD)" "$CONSOLE"
+} | LC_ALL=C sort -u || true)
 if [ -n "${VM_LOG_IGNORE:-}" ] && [ -n "$bad_lines" ]; then
 	bad_lines=$(grep -avE "$VM_LOG_IGNORE" <<<"$bad_lines" || true)
 fi
