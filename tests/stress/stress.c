@@ -788,7 +788,7 @@ static void run_round(struct rng *r, unsigned int round, uint64_t ops,
 	pthread_t cth;
 	atomic_int left = opt.threads;
 	uint64_t bad0 = atomic_load(&bad_total), rops = 0, resident = 0;
-	struct memsnap m;
+	static struct memsnap m;
 	double t0 = now();
 	int ok = 1, ret, logbad;
 	char name[32];
@@ -928,7 +928,7 @@ static void usage(const char *argv0)
 int main(int argc, char **argv)
 {
 	struct totals tot = { 0 };
-	struct memsnap base, m0;
+	static struct memsnap base, m0;
 	struct rng r;
 	unsigned int round;
 	int c, ret, logbad;
@@ -1019,6 +1019,14 @@ int main(int argc, char **argv)
 	     (unsigned long)atomic_load(&bad_total), now() - t0);
 	diag("largest deltas after unload vs baseline: MemFree -%ld KiB, SUnreclaim %+ld KiB, VmallocUsed %+ld KiB",
 	     tot.max_free_drop, tot.max_slab_growth, tot.max_vmalloc_growth);
+	{
+		/* drift over all rounds, for whoever chases a slow leak */
+		static struct memsnap end;
+
+		mem_snap(&end);
+		diag("counters that moved between the baseline and the end:");
+		mem_diff(&base, &end);
+	}
 	tap_result(tot.ops >= opt.ops && tot.cycles >= opt.cycles,
 		   "ran %llu of %llu random ops and %llu of %llu create/remove cycles (seed 0x%016llx)",
 		   (unsigned long long)tot.ops, (unsigned long long)opt.ops,

@@ -87,6 +87,7 @@ struct memsnap {
 	long pcp_kb;		/* free pages parked on per-cpu lists */
 	char meminfo[8192];	/* the raw files, for mem_diff() */
 	char vmstat[16384];
+	char slabinfo[65536];	/* empty unless readable */
 };
 void mem_snap(struct memsnap *m);
 void mem_diff(const struct memsnap *a, const struct memsnap *b);

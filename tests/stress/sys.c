@@ -334,6 +334,19 @@ void mem_snap(struct memsnap *m)
 		m->vmstat[k > 0 ? k : 0] = 0;
 		close(fd);
 	}
+	fd = open("/proc/slabinfo", O_RDONLY | O_CLOEXEC);
+	m->slabinfo[0] = 0;
+	if (fd >= 0) {
+		size_t got = 0;
+		ssize_t k;
+
+		while (got < sizeof(m->slabinfo) - 1 &&
+		       (k = read(fd, m->slabinfo + got,
+				 sizeof(m->slabinfo) - 1 - got)) > 0)
+			got += k;
+		m->slabinfo[got] = 0;
+		close(fd);
+	}
 	m->free_kb = meminfo(buf, "\nMemFree:");
 	m->pcp_kb = pcp_pages() * (long)(PAGE / 1024);
 	m->slab_kb = meminfo(buf, "\nSlab:");
@@ -536,4 +549,5 @@ void mem_diff(const struct memsnap *a, const struct memsnap *b)
 {
 	diff_text(a->meminfo, b->meminfo, 512, "meminfo kB");
 	diff_text(a->vmstat, b->vmstat, 128, "vmstat");
+	diff_text(a->slabinfo, b->slabinfo, 64, "slab objects");
 }
