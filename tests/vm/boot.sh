@@ -129,6 +129,7 @@ awk -W version 2>&1 | grep -q mawk && AWK=(awk -W interactive)
 set +e
 # The awk keeps the console log (CRs stripped) and turns the guest's
 # MDPY-RIG markers into progress lines on stderr.
+# shellcheck disable=SC2016 # $0 below is awk's
 timeout -k 10 "$TIMEOUT" "$QEMU" "${QARGS[@]}" </dev/null 2>&1 |
 	"${AWK[@]}" -v logf="$CONSOLE" -v pfx="[vm $KVER]" -v verbose="${VM_VERBOSE:-}" '
 	{
