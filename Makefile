@@ -44,7 +44,7 @@ check-unit: $(UNIT_BIN) ## Run the userspace unit tests of core/ (ASan+UBSan)
 	$(UNIT_BIN) | tee $(BUILD)/results/unit/core.tap
 	@tests/tap-summary $(BUILD)/results/unit
 
-check: ## Run every test (unit, builds, VM suites on 6.1 and 6.12); ends "N passed, N failed"
+check: ## Run every test (unit, fuzz smoke, builds, VM suites on 6.1, 6.12 and 7.3); ends "N passed, N failed"
 	@scripts/check.sh
 
 deps: ## Install the Debian packages builds and tests need (as root)

@@ -10,13 +10,26 @@
 #include <drm/drm_fb_helper.h>
 #include "compat-probes.h"
 
-#if defined(MDPY_DRM_HAVE_FBDEV_SHMEM_DRIVER_OPS)
+#if defined(MDPY_DRM_HAVE_CLIENTS_DIR)
+#include <drm/clients/drm_client_setup.h>
+#include <drm/drm_fbdev_shmem.h>
+#elif defined(MDPY_DRM_HAVE_FBDEV_SHMEM_DRIVER_OPS)
 #include <drm/drm_client_setup.h>
 #include <drm/drm_fbdev_shmem.h>
 #elif defined(MDPY_DRM_HAVE_FBDEV_SHMEM)
 #include <drm/drm_fbdev_shmem.h>
 #elif defined(MDPY_DRM_HAVE_FBDEV_GENERIC_H)
 #include <drm/drm_fbdev_generic.h>
+#endif
+
+/*
+ * The state an atomic commit carries, as the helper hooks receive it.
+ * The driver names it through this macro so one source fits both names.
+ */
+#ifdef MDPY_DRM_HAVE_ATOMIC_COMMIT_STRUCT
+#define mdpy_drm_atomic_state	drm_atomic_commit
+#else
+#define mdpy_drm_atomic_state	drm_atomic_state
 #endif
 
 /*

@@ -19,9 +19,11 @@
 #include <drm/drm_managed.h>
 #include <drm/drm_mode_config.h>
 #include <drm/drm_modeset_helper_vtables.h>
+#include <drm/drm_print.h>
 #include <drm/drm_probe_helper.h>
 #include <drm/drm_rect.h>
 
+#include "compat.h"
 #include "mdpy_drm.h"
 
 static const u32 mdpy_drm_formats[] = {
@@ -36,7 +38,7 @@ static const u64 mdpy_drm_modifiers[] = {
 /* Plane */
 
 static int mdpy_drm_plane_atomic_check(struct drm_plane *plane,
-				       struct drm_atomic_state *state)
+				       struct mdpy_drm_atomic_state *state)
 {
 	struct drm_plane_state *new_state =
 		drm_atomic_get_new_plane_state(state, plane);
@@ -83,7 +85,7 @@ static void mdpy_drm_blit(struct mdpy_drm *mdpy,
 }
 
 static void mdpy_drm_plane_atomic_update(struct drm_plane *plane,
-					 struct drm_atomic_state *state)
+					 struct mdpy_drm_atomic_state *state)
 {
 	struct mdpy_drm *mdpy = to_mdpy_drm(plane->dev);
 	struct drm_plane_state *old_state =
@@ -122,7 +124,7 @@ out:
 }
 
 static void mdpy_drm_plane_atomic_disable(struct drm_plane *plane,
-					  struct drm_atomic_state *state)
+					  struct mdpy_drm_atomic_state *state)
 {
 	struct mdpy_drm *mdpy = to_mdpy_drm(plane->dev);
 	int idx;

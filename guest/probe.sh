@@ -34,6 +34,13 @@ probe() {	# probe MACRO FILE REGEX
 	# drm_fbdev_*_setup() helpers were removed later.
 	probe MDPY_DRM_HAVE_FBDEV_SHMEM_DRIVER_OPS include/drm/drm_fbdev_shmem.h \
 		'define DRM_FBDEV_SHMEM_DRIVER_OPS'
+	# The DRM client setup header moved into include/drm/clients/.
+	probe MDPY_DRM_HAVE_CLIENTS_DIR include/drm/clients/drm_client_setup.h \
+		'drm_client_setup_with_fourcc\('
+	# struct drm_atomic_state, the state an atomic commit carries, was
+	# renamed struct drm_atomic_commit (seen in Debian's 7.3 headers).
+	probe MDPY_DRM_HAVE_ATOMIC_COMMIT_STRUCT include/drm/drm_atomic.h \
+		'^struct drm_atomic_commit \{'
 	# v6.14 "drm: remove driver date from struct drm_driver and all
 	# drivers": the date field is gone.
 	probe MDPY_DRM_HAVE_DRIVER_DATE include/drm/drm_drv.h \

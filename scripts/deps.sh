@@ -6,7 +6,7 @@
 # and backports headers are never installed: the VM rig downloads them.
 set -eu
 
-PKGS="gcc make libc6-dev clang python3 qemu-system-x86 busybox-static kmod \
+PKGS="gcc make libc6-dev clang python3 qemu-system-x86 busybox-static kmod debootstrap \
 cpio xz-utils zstd linux-headers-amd64 mdevctl sparse"
 
 missing=""

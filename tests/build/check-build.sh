@@ -12,15 +12,22 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$out"
 tap=$out/build.tap
 echo "TAP version 13" > "$tap"
-echo "1..$((2 * $# + 1))" >> "$tap"
 
-# build_test N NAME LOG COMMAND...: ok when the build succeeds with no
+# build_test NAME LOG COMMAND...: test number n+1, ok when the build succeeds with no
 # compiler or sparse diagnostic in its output
 build_test() {
-	local n=$1 name=$2 log=$3
-	shift 3
+	local name=$1 log=$2
+	shift 2
+	n=$((n + 1))
 	if "$@" > "$log" 2>&1 && ! grep -Ei 'warning|error:' "$log" >/dev/null; then
 		echo "ok $n $name" >> "$tap"
+		# Kbuild skips sparse when it cannot parse the kernel's headers
+		# (Debian 12's sparse and 7.x): say so instead of claiming it ran
+		if grep -q 'sparse is not available or not up to date' "$log"; then
+			sed -i "\$s/_sparse_/_/" "$tap"
+			n=$((n + 1))
+			echo "ok $n ${name} # SKIP sparse cannot parse these kernel headers" >> "$tap"
+		fi
 	else
 		echo "not ok $n $name" >> "$tap"
 		grep -Ei 'warning|error' "$log" | sed 's/^/# /' | head -20 >> "$tap"
@@ -41,12 +48,10 @@ for kver in "$@"; do
 	eval "$env"
 	# C=2 checks every file, so an unchanged object cannot hide a warning;
 	# KMAKE runs make where that kernel's tools work (a chroot for 7.3)
-	n=$((n + 1))
-	build_test $n "module_builds_clean_w1_sparse_$kver" "$out/module-$kver.log" \
+	build_test "module_builds_clean_w1_sparse_$kver" "$out/module-$kver.log" \
 		"${KMAKE:-make}" -C "$top" --no-print-directory module KDIR="$KDIR" \
 		MODDIR="$top/build/lint-$kver" W=1 C=2
-	n=$((n + 1))
-	build_test $n "guest_builds_clean_w1_sparse_$kver" "$out/guest-$kver.log" \
+	build_test "guest_builds_clean_w1_sparse_$kver" "$out/guest-$kver.log" \
 		make -C "$top" --no-print-directory guest GUEST_KVERS="$kver" \
 		GUEST_MAKE_ARGS="W=1 C=2"
 done
@@ -72,4 +77,5 @@ if src=$("$top/scripts/linux-source.sh" 6.1); then
 else
 	echo "not ok $n $name # linux-source unavailable" >> "$tap"
 fi
+echo "1..$n" >> "$tap"
 cat "$tap"

@@ -3,7 +3,7 @@
 # VM test rig targets; the top Makefile does `include tests/vm/vm.mk`.
 # Every target takes KVER=6.1 (default) or KVER=6.12.
 
-VM_KVERS := 6.1 6.12
+VM_KVERS := 6.1 6.12 7.3
 KVER ?= 6.1
 VM_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 VM_OUT ?= build/vm
