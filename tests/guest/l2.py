@@ -92,9 +92,26 @@ def main():
     ap.add_argument('--qemu', default='qemu-system-x86_64')
     ap.add_argument('--timeout', type=float, default=560)
     args = ap.parse_args()
-
-    tap = Tap(args.tap)
     os.makedirs(args.dumpdir, exist_ok=True)
+
+    tap, early_crash = boot(args)
+    if early_crash:
+        # TCG emulating TCG occasionally faults the L2 kernel before any
+        # driver of ours ran (seen: a #GP in do_sync_core's IRET during
+        # boot).  That says nothing about mdpy, so boot once more; a second
+        # crash fails the suite.
+        first = os.path.join(args.dumpdir, 'l2-serial-try1.log')
+        os.replace(os.path.join(args.dumpdir, 'l2-serial.log'), first)
+        print('L2 kernel crashed before the guest driver loaded; one more boot',
+              file=sys.stderr, flush=True)
+        tap, _ = boot(args, note='retry after an early L2 crash (%s)' % first)
+    tap.write()
+    return 0 if all(not l.startswith('not ok') for l in tap.lines) else 1
+
+
+def boot(args, note=None):
+    """One L2 boot; returns its TAP and whether the L2 kernel died early."""
+    tap = Tap(args.tap)
     tmp = tempfile.mkdtemp(prefix='l2-')
     qmp_path, ser_path = os.path.join(tmp, 'qmp'), os.path.join(tmp, 'serial')
     serial_log = os.path.join(args.dumpdir, 'l2-serial.log')
@@ -144,7 +161,12 @@ def main():
                 line = raw.decode('utf-8', 'replace').rstrip('\r')
                 log.write('%7.1f %s\n' % (time.time() - t0, line))
                 log.flush()
-                print('L2 %6.1fs| %s' % (time.time() - t0, line), file=sys.stderr, flush=True)
+                # L2's own kernel messages stay in l2-serial.log (L2 judges
+                # them itself): echoed here they would reach L1's console and
+                # be read as L1 kernel reports
+                if not re.match(r'^\[ *\d+\.\d+\]', line):
+                    print('L2 %6.1fs| %s' % (time.time() - t0, line),
+                          file=sys.stderr, flush=True)
                 m = re.match(r'^(ok|not ok) - (.*)$', line)
                 if m:
                     tap.add(m.group(1) == 'ok', 'L2: ' + m.group(2))
@@ -173,8 +195,13 @@ def main():
         except subprocess.TimeoutExpired:
             qemu.kill()
             qemu.wait()
-        tap.write()
-    return 0 if all(not l.startswith('not ok') for l in tap.lines) else 1
+        log.close()
+    if note:
+        tap.add(True, 'L2 booted on the second try: ' + note)
+    early = (not done and not any('L2:' in l for l in tap.lines) and
+             re.search(r'Oops|Kernel panic|double fault', tail(serial_log, 400))
+             is not None)
+    return tap, early
 
 
 def check(qmp, args, tap, name, what):
