@@ -22,9 +22,27 @@ setup() {
 		mount --bind "/$d" "$H/$d" || return 1
 	done
 	mount --bind /dev/pts "$H/dev/pts" 2>/dev/null
+	# The repo and the download cache (HOST_KEEP, from /etc/rig.env) hold
+	# files the suites read through /host; when they live under a dir that
+	# gets a tmpfs below (a checkout in /tmp), carry them over the tmpfs.
+	keep=
+	[ -f /etc/rig.env ] && . /etc/rig.env
+	for p in ${HOST_KEEP:-}; do
+		case $p in /tmp/*|/run/*|/var/tmp/*) [ -d "$H$p" ] && keep="$keep $p" ;; esac
+	done
+	i=0
+	for p in $keep; do
+		i=$((i + 1))
+		mkdir -p "/mnt/keep$i" && mount --bind "$H$p" "/mnt/keep$i" || return 1
+	done
 	mount -t tmpfs tmpfs "$H/tmp" || return 1
 	mount -t tmpfs tmpfs "$H/run" || return 1
 	[ -d "$H/var/tmp" ] && mount -t tmpfs tmpfs "$H/var/tmp"
+	i=0
+	for p in $keep; do
+		i=$((i + 1))
+		mkdir -p "$H$p" && mount --bind "/mnt/keep$i" "$H$p" || return 1
+	done
 	# mdevctl keeps persistent definitions here: a writable copy on tmpfs
 	# (it also needs the packaged scripts.d tree, so copy what is there).
 	if [ -d "$H/etc/mdevctl.d" ]; then

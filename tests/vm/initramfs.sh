@@ -81,6 +81,7 @@ cat >"$STAGE/etc/rig.env" <<EOF
 KVER='$KVER'
 RIG_MODE='$MODE'
 SUITE_TIMEOUT='${VM_SUITE_TIMEOUT:-600}'
+HOST_KEEP='$(cd "$HERE/../.." && pwd) ${MDPY_CACHE:-}'
 EOF
 echo 'root:x:0:0:root:/root:/bin/sh' >"$STAGE/etc/passwd"
 echo 'root:x:0:' >"$STAGE/etc/group"
