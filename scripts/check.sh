@@ -19,9 +19,13 @@ rm -rf "$results"
 mkdir -p "$results/unit"
 
 echo "[check] unit tests"
-make --no-print-directory build/unit/test_core >/dev/null &&
+if make --no-print-directory "$top/build/unit/test_core" >"$results/unit/build.log" 2>&1; then
 	build/unit/test_core > "$results/unit/core.tap"
-tail -n +1 "$results/unit/core.tap" | grep -v '^ok' || true
+else
+	printf '1..1\nnot ok 1 unit tests build\n' > "$results/unit/core.tap"
+	tail -5 "$results/unit/build.log"
+fi
+grep '^not ok' "$results/unit/core.tap" || true
 
 echo "[check] fuzz smoke of core/"
 make --no-print-directory fuzz-smoke >/dev/null 2>"$results/fuzz-smoke.log" ||
