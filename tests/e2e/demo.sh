@@ -24,13 +24,13 @@ elapsed() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }
 say "checking packages"
 "$TOP/scripts/deps.sh" || exit 1
 
+mkdir -p "$WORK"
 say "kernel $KVER: fetching (cached after the first run)"
-env=$("$TOP/tests/vm/fetch.sh" "$KVER" 2>"$WORK.fetch.log") ||
-	{ cat "$WORK.fetch.log" >&2; die "could not fetch the $KVER kernel"; }
+env=$("$TOP/tests/vm/fetch.sh" "$KVER" 2>"$WORK/fetch.log") ||
+	{ cat "$WORK/fetch.log" >&2; die "could not fetch the $KVER kernel"; }
 eval "$env"
 say "kernel $KREL"
 
-mkdir -p "$WORK"
 say "building mdpy.ko for $KREL"
 ko=$("$TOP/tests/vm/build-ko.sh" "$KVER" 2>"$WORK/build.log") ||
 	{ tail -n 20 "$WORK/build.log" >&2; die "module build failed (log: $WORK/build.log)"; }
