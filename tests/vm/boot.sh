@@ -57,6 +57,9 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
 
 command -v "$QEMU" >/dev/null || die "$QEMU not found"
+# Without a terminal nobody can type `exit` in --shell: the VM (and the lock
+# that everyone shares) would be held until the timeout.
+[ -z "$SHELL_MODE" ] || [ -t 0 ] || die "--shell needs a terminal on stdin"
 eval "$("$HERE/fetch.sh" "$KVER")"
 
 RES=$OUT/results
@@ -93,8 +96,10 @@ QARGS=(-accel tcg -cpu max -smp 1 -m "${VM_MEM:-1G}" -nographic -nic none -no-re
 [ -n "${VM_QEMU_ARGS:-}" ] && QARGS+=(${VM_QEMU_ARGS})
 
 if [ -n "$SHELL_MODE" ]; then
-	log "boot (interactive shell; Ctrl-A X quits QEMU)"
-	"$QEMU" "${QARGS[@]}" | tee "$CONSOLE"
+	# A forgotten shell must not hold the lock all day either.
+	st=${VM_TIMEOUT:-1800}
+	log "boot (interactive shell, ${st}s at most; Ctrl-A X quits QEMU)"
+	timeout --foreground "$st" "$QEMU" "${QARGS[@]}" | tee "$CONSOLE"
 	exit 0
 fi
 
