@@ -1301,7 +1301,7 @@ static void print_table(FILE *f, const char *kver)
 
 	uname(&u);
 	fprintf(f, "mdpy bench, kernel %s (%s), TCG VM 1 GiB, 1 CPU; medians [min-max] of %u runs\n"
-		   "(%u rounds of %u, modules loaded alternately), instance times: %u per type\n",
+		   "(%u rounds of %u, modules loaded in turn, first one swapped each round), instance times: %u per type\n",
 		u.release, kver, opt_rounds * opt_reps, opt_rounds, opt_reps, opt_create_n);
 	fprintf(f, "I/O on an %s instance (%ux%u, frame %u KiB in a %llu KiB BAR); "
 		   "memfd of the BAR's size. Ratio columns: ours / other.\n\n",
@@ -1452,7 +1452,7 @@ int main(int argc, char **argv)
 {
 	const char *ours = NULL, *sample = NULL, *json = NULL, *table = NULL;
 	const char *kver = "?";
-	int memfd = 1, i, err;
+	int memfd = 1, i, err = 0;
 	unsigned int r;
 	FILE *f;
 
@@ -1506,25 +1506,31 @@ int main(int argc, char **argv)
 	 * that fails to load is dropped; one that fails to unload ends all
 	 * module work (the other cannot load next to it).
 	 */
+	/*
+	 * The order flips every round, so whatever the first module leaves
+	 * behind (caches, the host's load) weighs on both alike.
+	 */
 	for (r = 0; r < opt_rounds + 1; r++) {
 		int part = r < opt_rounds ? PART_IO : PART_REST;
+		int k;
 
 		say("round %u of %u (%s)", r + 1, opt_rounds + 1,
 		    part == PART_IO ? "I/O and latency" : "instances and memory");
-		if (sample) {
-			err = module_suite(T_SAMPLE, sample, part, 0);
+		for (k = 0; k < 2; k++) {
+			int tgt = (k == 0) == (r % 2 == 0) ? T_SAMPLE : T_OURS;
+			const char **ko = tgt == T_SAMPLE ? &sample : &ours;
+
+			if (!*ko)
+				continue;
+			err = module_suite(tgt, *ko, part,
+					   tgt == T_OURS ? memfd : 0);
 			if (err > 0)
-				sample = NULL;
+				*ko = NULL;
 			if (err < 0)
 				break;
 		}
-		if (ours) {
-			err = module_suite(T_OURS, ours, part, memfd);
-			if (err > 0)
-				ours = NULL;
-			if (err < 0)
-				break;
-		}
+		if (err < 0)
+			break;
 	}
 	if (memfd)
 		memfd_suite();

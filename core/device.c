@@ -26,50 +26,10 @@ u32 mdpy_bar_size(const struct mdpy_type *type)
 	return size;
 }
 
-/* Regions the device exposes; every other index has size 0 */
-u64 mdpy_region_size(const struct mdpy_type *type, u32 index)
-{
-	switch (index) {
-	case MDPY_REGION_BAR0:
-		return mdpy_bar_size(type);
-	case MDPY_REGION_CONFIG:
-		return MDPY_CFG_SIZE;
-	default:
-		return 0;
-	}
-}
-
-/*
- * Split a device-file position into region and offset, and check that the
- * whole access [pos, pos + len) lies inside one existing region.  A zero
- * length is valid only at an offset inside the region.
- */
-int mdpy_access_decode(const struct mdpy_type *type, u64 pos, u64 len,
-		       u32 *index, u64 *off)
-{
-	u64 idx = pos >> MDPY_REGION_SHIFT;
-	u64 o = pos & MDPY_REGION_OFF_MASK;
-	u64 size;
-
-	if (idx >= MDPY_NUM_REGIONS)
-		return -EINVAL;
-	size = mdpy_region_size(type, (u32)idx);
-	if (o >= size || len > size - o)
-		return -EINVAL;
-	*index = (u32)idx;
-	*off = o;
-	return 0;
-}
-
 int mdpy_plane_get(const struct mdpy_type *type, u32 drm_plane_type,
 		   struct mdpy_plane *plane)
 {
-	/*
-	 * QEMU's region display path leaves drm_plane_type at 0, so 0 means
-	 * "the plane you scan out" just like PRIMARY.  There is no cursor.
-	 */
-	if (drm_plane_type != MDPY_PLANE_OVERLAY &&
-	    drm_plane_type != MDPY_PLANE_PRIMARY)
+	if (!mdpy_plane_type_ok(drm_plane_type))
 		return -EINVAL;
 
 	memset(plane, 0, sizeof(*plane));

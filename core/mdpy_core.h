@@ -46,9 +46,45 @@ static inline u64 mdpy_region_offset(u32 index)
 	return (u64)index << MDPY_REGION_SHIFT;
 }
 
-u64 mdpy_region_size(const struct mdpy_type *type, u32 index);
-int mdpy_access_decode(const struct mdpy_type *type, u64 pos, u64 len,
-		       u32 *index, u64 *off);
+/*
+ * Region sizes and access decoding run on every read and write of the
+ * device file, so they are inline: the config path then makes no call.
+ */
+
+/* Regions the device exposes; every other index has size 0 */
+static inline u64 mdpy_region_size(const struct mdpy_type *type, u32 index)
+{
+	switch (index) {
+	case MDPY_REGION_BAR0:
+		return mdpy_bar_size(type);
+	case MDPY_REGION_CONFIG:
+		return MDPY_CFG_SIZE;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Split a device-file position into region and offset, and check that the
+ * whole access [pos, pos + len) lies inside one existing region.  A zero
+ * length is valid only at an offset inside the region.
+ */
+static inline int mdpy_access_decode(const struct mdpy_type *type, u64 pos,
+				     u64 len, u32 *index, u64 *off)
+{
+	u64 idx = pos >> MDPY_REGION_SHIFT;
+	u64 o = pos & MDPY_REGION_OFF_MASK;
+	u64 size;
+
+	if (idx >= MDPY_NUM_REGIONS)
+		return -EINVAL;
+	size = mdpy_region_size(type, (u32)idx);
+	if (o >= size || len > size - o)
+		return -EINVAL;
+	*index = (u32)idx;
+	*off = o;
+	return 0;
+}
 
 /* Config space state of one device instance */
 struct mdpy_core {
@@ -76,6 +112,17 @@ struct mdpy_plane {
 	u32 region_index;
 };
 
+/*
+ * QEMU's region display path leaves drm_plane_type at 0, so 0 means "the
+ * plane you scan out" just like PRIMARY.  There is no cursor.
+ */
+static inline bool mdpy_plane_type_ok(u32 drm_plane_type)
+{
+	return drm_plane_type == MDPY_PLANE_OVERLAY ||
+	       drm_plane_type == MDPY_PLANE_PRIMARY;
+}
+
+/* The plane never changes for a device: callers may compute it once */
 int mdpy_plane_get(const struct mdpy_type *type, u32 drm_plane_type,
 		   struct mdpy_plane *plane);
 

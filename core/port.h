@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The one header that differs between the kernel and userspace builds of
- * the device model: fixed-width types, memcpy/memset and errno values.
+ * the device model: fixed-width types, bool, memcpy/memset and errno values.
  * Everything else in core/ is plain C and includes only this file.
  */
 #ifndef MDPY_CORE_PORT_H
@@ -12,6 +12,7 @@
 #include <linux/string.h>
 #include <linux/errno.h>
 #else
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 #include <errno.h>

@@ -60,6 +60,10 @@ int mdpy_init_dev(struct vfio_device *vdev)
 	int ret;
 
 	st->type = mtype_to_type(mdev->type);
+	/* QUERY_GFX_PLANE runs every display refresh: answer from a copy */
+	ret = mdpy_plane_get(st->type, MDPY_PLANE_PRIMARY, &st->plane);
+	if (ret)
+		return ret;
 	ret = mdpy_fb_init(&st->fb, st->type);
 	if (ret)
 		return ret;

@@ -40,6 +40,7 @@ struct mdpy_state {
 	struct vfio_device vdev;
 	const struct mdpy_type *type;
 	struct mdpy_fb fb;
+	struct mdpy_plane plane;	/* fixed by the type, set at init */
 	struct mutex cfg_lock;		/* protects @core */
 	struct mdpy_core core;
 };

@@ -10,6 +10,7 @@
 # Host-side steps are reported in OUT_DIR/host/00-host.tap, the VM's in
 # OUT_DIR/results/*.tap. Exit status non-zero if anything failed.
 # --shell boots an interactive shell with the same payload instead of suites.
+# Env: VM_SUITES (glob list) runs only some suites; see below.
 set -euo pipefail
 
 usage() { echo "usage: check.sh KVER OUT_DIR [--shell]" >&2; exit 2; }
@@ -79,6 +80,21 @@ for p in "$TOP"/tests/*/vm-payload.sh; do
 		tail -n 15 "$HOST/payload-$part.log" | sed 's/^/    /' >&2
 	fi
 done
+# VM_SUITES="21-* 40-*" keeps only matching suites (and the rig's own): a
+# quick re-run of what a change touches.  make check never sets it.
+if [ -n "${VM_SUITES:-}" ]; then
+	for s in "$PAYLOAD"/suites/*.sh; do
+		name=$(basename "$s")
+		keep=
+		set -f	# split the list into words, but match the globs below
+		# shellcheck disable=SC2254 # the patterns are globs on purpose
+		for pat in 01-rig.sh $VM_SUITES; do
+			case $name in $pat) keep=1 ;; esac
+		done
+		set +f
+		[ -n "$keep" ] || rm -f "$s"
+	done
+fi
 log "payload done in $(since "$t"): $(cd "$PAYLOAD/suites" && ls | tr '\n' ' ')"
 
 if [ "$SHELL_MODE" = --shell ]; then
