@@ -90,6 +90,7 @@ def main():
     ap.add_argument('--tap', required=True)
     ap.add_argument('--dumpdir', required=True)
     ap.add_argument('--qemu', default='qemu-system-x86_64')
+    ap.add_argument('--datadir', help='-L directories for QEMU, colon-separated')
     ap.add_argument('--timeout', type=float, default=560)
     args = ap.parse_args()
     os.makedirs(args.dumpdir, exist_ok=True)
@@ -126,6 +127,9 @@ def boot(args, note=None):
            '-qmp', 'unix:%s,server=on,wait=off' % qmp_path,
            '-device', 'vfio-pci,sysfsdev=/sys/bus/mdev/devices/%s,display=on'
            % args.uuid]
+    for d in (args.datadir or '').split(':'):
+        if d:
+            cmd += ['-L', d]
     t0 = time.time()
     deadline = t0 + args.timeout
     qlog = open(os.path.join(args.dumpdir, 'l2-qemu.log'), 'w')

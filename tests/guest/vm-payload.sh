@@ -24,6 +24,8 @@
 #      GUEST_MDPYFB=0      skip only the sample-guest (mdpy-fb) suite
 #      GUEST_L2=1          run the L2 suite on 6.12 too (skipped by default)
 #      GUEST_L2_TIMEOUT    s per L2 boot (default 840; the suite gets 60 more)
+#      GUEST_QEMU, GUEST_QEMU_L   the nested QEMU binary (as seen in the host
+#                          root) and its colon-separated -L data dirs
 set -euo pipefail
 
 KVER=${1:?usage: vm-payload.sh KVER PAYLOAD_DIR}
@@ -47,6 +49,9 @@ install -m 0755 "$HERE/l2.py" "$PAYLOAD/guest/"
 # GUEST (mdpy-fb) the guest driver (its initrd from l2-build.sh).
 suite() {
 	local name=$1 t=$2 ko=${3:-} guest=${4:-mdpy-drm} host='' initrd=initrd.cpio
+	local qargs=''
+	[ -z "${GUEST_QEMU:-}" ] || qargs=" --qemu '$GUEST_QEMU'"
+	[ -z "${GUEST_QEMU_L:-}" ] || qargs="$qargs --datadir '$GUEST_QEMU_L'"
 	[ -z "$ko" ] || host=" of the sample host driver"
 	[ "$guest" = mdpy-drm ] || initrd=initrd-$guest.cpio
 	cat >"$PAYLOAD/suites/$name.sh" <<EOF
@@ -70,7 +75,7 @@ echo "\$u" >/sys/class/mdev_bus/mdpy/mdev_supported_types/mdpy-$t/create ||
 	--kernel '$L2/vmlinux' --initrd '$L2/$initrd' \\
 	--checker /tmp/payload/bin/mdpy-drm-test \\
 	--tap "/tmp/results/\$name.tap" --dumpdir "/tmp/results/\$name" \\
-	--timeout \${GUEST_L2_TIMEOUT:-840}
+	--timeout \${GUEST_L2_TIMEOUT:-840}$qargs
 rc=\$?
 echo 1 >/sys/bus/mdev/devices/\$u/remove || rc=1
 rmmod mdpy || rc=1
