@@ -124,13 +124,10 @@ static long mdpy_query_plane(struct mdpy_state *st, void __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_device_gfx_plane_info,
 					  region_index);
-	unsigned long insz = offsetofend(struct vfio_device_gfx_plane_info,
-					 drm_plane_type);
 	struct vfio_device_gfx_plane_info info = {};
 	const struct mdpy_plane *plane = &st->plane;
 
-	/* argsz, flags and drm_plane_type are the question; the rest is answer */
-	if (copy_from_user(&info, arg, insz))
+	if (copy_from_user(&info, arg, minsz))
 		return -EFAULT;
 	/* QEMU 7.2 sends the shorter pre-v6.7 struct: take anything this long */
 	if (info.argsz < minsz || (info.flags & ~MDPY_PLANE_FLAGS))

@@ -20,37 +20,9 @@ static int mdpy_cfg_access(struct mdpy_state *st, u64 off, u8 *buf,
 }
 
 /*
- * Odd-sized or multi-dword config accesses (at most 256 bytes) bounce
- * through the stack, so no user copy, which may fault, runs under cfg_lock.
- * Kept out of line: only this rare path pays for the large buffer.
- */
-static noinline_for_stack ssize_t
-mdpy_cfg_rw_bounce(struct mdpy_state *st, char __user *ubuf, size_t count,
-		   u64 off, bool write)
-{
-	u8 tmp[MDPY_CFG_SIZE];
-	int ret;
-
-	if (count > sizeof(tmp))
-		return -EINVAL;
-	if (write && copy_from_user(tmp, (const char __user *)ubuf, count))
-		return -EFAULT;
-
-	mutex_lock(&st->cfg_lock);
-	ret = mdpy_cfg_access(st, off, tmp, count, write);
-	mutex_unlock(&st->cfg_lock);
-	if (ret)
-		return ret;
-
-	if (!write && copy_to_user(ubuf, tmp, count))
-		return -EFAULT;
-	return count;
-}
-
-/*
  * VMMs use 1, 2 and 4 byte config accesses.  A user copy of constant size
- * skips the hardened-usercopy object check, and the small buffer costs
- * nothing to initialise: this keeps the hot path as cheap as a register.
+ * skips the hardened-usercopy object check: this keeps the hot path as
+ * cheap as the register it reads.
  */
 static unsigned long mdpy_cfg_copy(void *kbuf, char __user *ubuf,
 				   size_t count, bool to_user)
@@ -62,20 +34,24 @@ static unsigned long mdpy_cfg_copy(void *kbuf, char __user *ubuf,
 	case 2:
 		return to_user ? copy_to_user(ubuf, kbuf, 2) :
 				 copy_from_user(kbuf, ubuf, 2);
-	default:
+	case 4:
 		return to_user ? copy_to_user(ubuf, kbuf, 4) :
 				 copy_from_user(kbuf, ubuf, 4);
+	default:
+		return to_user ? copy_to_user(ubuf, kbuf, count) :
+				 copy_from_user(kbuf, ubuf, count);
 	}
 }
 
-static ssize_t mdpy_cfg_rw(struct mdpy_state *st, char __user *ubuf,
-			   size_t count, u64 off, bool write)
+/*
+ * Config bytes go through a kernel buffer (@tmp, at least @count long), so
+ * no user copy, which may fault, runs under cfg_lock.
+ */
+static ssize_t mdpy_cfg_move(struct mdpy_state *st, u8 *tmp,
+			     char __user *ubuf, size_t count, u64 off,
+			     bool write)
 {
-	u8 tmp[4];
 	int ret;
-
-	if (count != 1 && count != 2 && count != 4)
-		return mdpy_cfg_rw_bounce(st, ubuf, count, off, write);
 
 	if (write && mdpy_cfg_copy(tmp, ubuf, count, false))
 		return -EFAULT;
@@ -89,6 +65,28 @@ static ssize_t mdpy_cfg_rw(struct mdpy_state *st, char __user *ubuf,
 	if (!write && mdpy_cfg_copy(tmp, ubuf, count, true))
 		return -EFAULT;
 	return count;
+}
+
+/* Odd or long accesses (at most 256 bytes): only they pay for a big buffer */
+static noinline_for_stack ssize_t
+mdpy_cfg_rw_bounce(struct mdpy_state *st, char __user *ubuf, size_t count,
+		   u64 off, bool write)
+{
+	u8 tmp[MDPY_CFG_SIZE];
+
+	if (count > sizeof(tmp))
+		return -EINVAL;
+	return mdpy_cfg_move(st, tmp, ubuf, count, off, write);
+}
+
+static ssize_t mdpy_cfg_rw(struct mdpy_state *st, char __user *ubuf,
+			   size_t count, u64 off, bool write)
+{
+	u8 tmp[4];
+
+	if (count != 1 && count != 2 && count != 4)
+		return mdpy_cfg_rw_bounce(st, ubuf, count, off, write);
+	return mdpy_cfg_move(st, tmp, ubuf, count, off, write);
 }
 
 static ssize_t mdpy_rw(struct vfio_device *vdev, char __user *ubuf,
