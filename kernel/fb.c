@@ -26,6 +26,7 @@ int mdpy_fb_init(struct mdpy_fb *fb, const struct mdpy_type *type)
 	fb->pages = kvcalloc(fb->nr_pages, sizeof(*fb->pages), GFP_KERNEL);
 	if (!fb->pages)
 		return -ENOMEM;
+	mdpy_mem_account(fb->nr_pages * sizeof(*fb->pages));
 	atomic_long_set(&fb->resident, 0);
 	return 0;
 }
@@ -36,10 +37,13 @@ void mdpy_fb_destroy(struct mdpy_fb *fb)
 	unsigned long i;
 
 	for (i = 0; i < fb->nr_pages; i++) {
-		if (fb->pages[i])
+		if (fb->pages[i]) {
 			put_page(fb->pages[i]);
+			mdpy_mem_account(-PAGE_SIZE);
+		}
 	}
 	kvfree(fb->pages);
+	mdpy_mem_account(-(long)(fb->nr_pages * sizeof(*fb->pages)));
 	fb->pages = NULL;
 }
 
@@ -71,6 +75,7 @@ static struct page *mdpy_fb_page(struct mdpy_fb *fb, unsigned long idx)
 		return old;
 	}
 	atomic_long_inc(&fb->resident);
+	mdpy_mem_account(PAGE_SIZE);
 	return page;
 }
 
@@ -96,6 +101,7 @@ ssize_t mdpy_fb_read(struct mdpy_fb *fb, u64 off, char __user *buf,
 					ret = -ENOMEM;
 					break;
 				}
+				mdpy_mem_account(PAGE_SIZE);
 			}
 			mdpy_fb_initial(fb->type, off, bounce, n);
 			src = bounce;
@@ -108,6 +114,8 @@ ssize_t mdpy_fb_read(struct mdpy_fb *fb, u64 off, char __user *buf,
 		off += n;
 		cond_resched();
 	}
+	if (bounce)
+		mdpy_mem_account(-PAGE_SIZE);
 	kfree(bounce);
 	return ret ? ret : done;
 }

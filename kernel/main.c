@@ -38,6 +38,30 @@ static const struct mdpy_type *mtype_to_type(struct mdev_type *mtype)
 	return container_of(mtype, struct mdpy_mdev_type, mtype)->type;
 }
 
+static struct platform_device *mdpy_pdev;
+static struct mdev_parent mdpy_parent;
+
+/* See mdpy_mem_account() in mdpy.h; readable as the parent's held_bytes */
+static atomic_long_t mdpy_held_bytes;
+
+void mdpy_mem_account(long bytes)
+{
+	atomic_long_add(bytes, &mdpy_held_bytes);
+}
+
+static ssize_t held_bytes_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&mdpy_held_bytes));
+}
+static DEVICE_ATTR_RO(held_bytes);
+
+static struct attribute *mdpy_parent_attrs[] = {
+	&dev_attr_held_bytes.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(mdpy_parent);
+
 /*
  * The parent device.  mdev names its type directories after the parent's
  * driver ("mdpy-vga"), so the parent is a platform device bound to a
@@ -47,11 +71,9 @@ static struct platform_driver mdpy_platform_driver = {
 	.driver = {
 		.name = MDPY_NAME,
 		.suppress_bind_attrs = true,
+		.dev_groups = mdpy_parent_groups,
 	},
 };
-
-static struct platform_device *mdpy_pdev;
-static struct mdev_parent mdpy_parent;
 
 int mdpy_init_dev(struct vfio_device *vdev)
 {
@@ -69,6 +91,7 @@ int mdpy_init_dev(struct vfio_device *vdev)
 		return ret;
 	mutex_init(&st->cfg_lock);
 	mdpy_core_init(&st->core, st->type);
+	mdpy_mem_account(sizeof(*st));
 	return 0;
 }
 
@@ -78,6 +101,7 @@ void mdpy_release_dev(struct vfio_device *vdev)
 
 	mutex_destroy(&st->cfg_lock);
 	mdpy_fb_destroy(&st->fb);
+	mdpy_mem_account(-(long)sizeof(*st));
 	mdpy_compat_release_vdev(vdev);
 }
 

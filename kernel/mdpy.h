@@ -50,6 +50,14 @@ static inline struct mdpy_state *vdev_to_mdpy(struct vfio_device *vdev)
 	return container_of(vdev, struct mdpy_state, vdev);
 }
 
+/*
+ * Driver-wide count of the memory mdpy holds for its devices (instance
+ * structs, page tables, framebuffer pages, transient bounce buffers),
+ * shown as the parent's held_bytes: 0 whenever no instance exists, so
+ * tests can prove to the byte that nothing leaked.
+ */
+void mdpy_mem_account(long bytes);
+
 int mdpy_init_dev(struct vfio_device *vdev);
 void mdpy_release_dev(struct vfio_device *vdev);
 void mdpy_reset(struct mdpy_state *st);

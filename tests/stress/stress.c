@@ -774,6 +774,9 @@ static void *churn_thread(void *arg)
 struct totals {
 	uint64_t ops, cycles, rw, garbage, mmap, ioctl, reset, open, bad;
 	long max_free_drop, max_slab_growth, max_vmalloc_growth;
+	unsigned int held_zero, held_nonzero;	/* rounds by held_bytes after remove */
+	long max_slab_objs;			/* most objects one cache gained */
+	char max_slab_cache[64];
 };
 
 static void run_round(struct rng *r, unsigned int round, uint64_t ops,
@@ -856,6 +859,21 @@ static void run_round(struct rng *r, unsigned int round, uint64_t ops,
 		if (round % 2 == 0)
 			inst_remove(devs[i].uuid);
 	}
+	if (round % 2 == 0) {
+		/*
+		 * The driver's own byte count of everything it allocated for
+		 * devices: exact, so a leak of a single page or struct shows.
+		 */
+		long held = driver_held_bytes();
+
+		tap_result(held == 0,
+			   "round %u: driver holds 0 bytes once every instance is removed (held_bytes %ld; %llu KiB of framebuffers before remove)",
+			   round, held, (unsigned long long)resident / 1024);
+		if (held != 0)
+			tot->held_nonzero++;
+		else
+			tot->held_zero++;
+	}
 	ret = unload_wait();
 	tap_result(ret == 0, "round %u: module unloads (%s instances still present)",
 		   round, round % 2 ? "with" : "without");
@@ -863,7 +881,8 @@ static void run_round(struct rng *r, unsigned int round, uint64_t ops,
 	tap_result(!logbad, "round %u: kernel log has no WARNING/BUG/Oops/lockdep/hung-task report (%d bad lines)",
 		   round, logbad);
 	{
-		long dfree = 0, dslab = 0, dvm = 0;
+		long dfree = 0, dslab = 0, dvm = 0, slab_grew;
+		char slab_name[64];
 		int tries;
 
 		/*
@@ -892,6 +911,13 @@ static void run_round(struct rng *r, unsigned int round, uint64_t ops,
 			diag("round %u: counters that moved since the baseline:", round);
 			mem_diff(base, &m);
 		}
+		slab_grew = slab_max_growth(base, &m, slab_name,
+					    sizeof(slab_name));
+		if (slab_grew > tot->max_slab_objs) {
+			tot->max_slab_objs = slab_grew;
+			snprintf(tot->max_slab_cache, sizeof(tot->max_slab_cache),
+				 "%s", slab_name);
+		}
 		if (dfree > tot->max_free_drop)
 			tot->max_free_drop = dfree;
 		if (dslab > tot->max_slab_growth)
@@ -900,9 +926,10 @@ static void run_round(struct rng *r, unsigned int round, uint64_t ops,
 			tot->max_vmalloc_growth = dvm;
 		tap_result(dfree <= opt.mem_tol_kb && dslab <= opt.slab_tol_kb &&
 			   dvm <= opt.slab_tol_kb,
-			   "round %u: memory back to baseline after unload: MemFree %+ld KiB (own RSS %+ld, per-cpu free lists %+ld), SUnreclaim %+ld KiB, VmallocUsed %+ld KiB (framebuffers held before remove: %llu KiB; tolerance %ld/%ld KiB)",
+			   "round %u: memory back to baseline after unload: MemFree %+ld KiB (own RSS %+ld, per-cpu free lists %+ld), SUnreclaim %+ld KiB, VmallocUsed %+ld KiB, largest slab cache growth %+ld objects (%s) (framebuffers held before remove: %llu KiB; tolerance %ld/%ld KiB)",
 			   round, -dfree, m.rss_kb - base->rss_kb,
-			   m.pcp_kb - base->pcp_kb, dslab, dvm,
+			   m.pcp_kb - base->pcp_kb, dslab, dvm, slab_grew,
+			   slab_name,
 			   (unsigned long long)resident / 1024, opt.mem_tol_kb,
 			   opt.slab_tol_kb);
 	}
@@ -1019,6 +1046,10 @@ int main(int argc, char **argv)
 	     (unsigned long)atomic_load(&bad_total), now() - t0);
 	diag("largest deltas after unload vs baseline: MemFree -%ld KiB, SUnreclaim %+ld KiB, VmallocUsed %+ld KiB",
 	     tot.max_free_drop, tot.max_slab_growth, tot.max_vmalloc_growth);
+	diag("driver's held_bytes after all instances were removed: 0 in %u round(s), non-zero in %u",
+	     tot.held_zero, tot.held_nonzero);
+	diag("largest growth of one slab cache after an unload: %+ld objects (%s)",
+	     tot.max_slab_objs, tot.max_slab_cache);
 	{
 		/* drift over all rounds, for whoever chases a slow leak */
 		static struct memsnap end;

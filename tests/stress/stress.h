@@ -12,6 +12,7 @@
 
 #define MDPY_MOD	"mdpy"
 #define TYPES_DIR	"/sys/class/mdev_bus/mdpy/mdev_supported_types"
+#define HELD_BYTES	"/sys/class/mdev_bus/mdpy/held_bytes"
 #define MDEV_DIR	"/sys/bus/mdev/devices"
 #define NTYPES		3
 #define CFG_SIZE	256
@@ -76,6 +77,7 @@ int inst_create(int type, const char *uuid);
 int inst_remove(const char *uuid);
 int inst_exists(const char *uuid);
 long inst_resident(const char *uuid);
+long driver_held_bytes(void);
 void remove_all(void);
 
 void kmsg_mark(void);
@@ -91,6 +93,8 @@ struct memsnap {
 };
 void mem_snap(struct memsnap *m);
 void mem_diff(const struct memsnap *a, const struct memsnap *b);
+long slab_max_growth(const struct memsnap *a, const struct memsnap *b,
+		     char *name, size_t size);
 
 /* --- VFIO device access -------------------------------------------------- */
 

@@ -185,6 +185,14 @@ long inst_resident(const char *uuid)
 	return read_long(path, &v) ? -1 : v;
 }
 
+/* What the driver holds for all its devices together; -1 if unreadable */
+long driver_held_bytes(void)
+{
+	long v;
+
+	return read_long(HELD_BYTES, &v) ? -1 : v;
+}
+
 void remove_all(void)
 {
 	char path[512];
@@ -543,6 +551,46 @@ static void diff_text(const char *a, const char *b, long min, const char *what)
 		if (line)
 			line++;
 	}
+}
+
+/*
+ * The slab cache whose active object count grew most from @a to @b: its
+ * name in @name and its growth in objects as the result (0 if none grew
+ * or /proc/slabinfo was unreadable).  A leak of one object per create/remove
+ * cycle or per operation would show here as thousands.
+ */
+long slab_max_growth(const struct memsnap *a, const struct memsnap *b,
+		     char *name, size_t size)
+{
+	const char *line = b->slabinfo;
+	long best = 0;
+
+	snprintf(name, size, "-");
+	while (line && *line) {
+		char key[64];
+		long vb, va;
+		const char *p;
+		int klen;
+
+		if (sscanf(line, "%63s %ld", key, &vb) == 2 && key[0] != '#') {
+			klen = strlen(key);
+			for (p = a->slabinfo; p; p = strchr(p, '\n')) {
+				if (*p == '\n')
+					p++;
+				if (!strncmp(p, key, klen) && p[klen] == ' ')
+					break;
+			}
+			if (p && sscanf(p + klen, "%ld", &va) == 1 &&
+			    vb - va > best) {
+				best = vb - va;
+				snprintf(name, size, "%s", key);
+			}
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return best;
 }
 
 void mem_diff(const struct memsnap *a, const struct memsnap *b)

@@ -44,6 +44,93 @@ TEST_F(dev, region_info)
 		    self->d.cfg.offset + self->d.cfg.size <= ri->offset);
 }
 
+/* The instance's vendor/resident_bytes, or -1 */
+static long resident(const char *uuid)
+{
+	char path[256];
+	long v;
+
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/vendor/resident_bytes", uuid);
+	return sysfs_read_long(path, &v) ? -1 : v;
+}
+
+/* The driver-wide held_bytes on the parent, or -1 */
+static long held(void)
+{
+	long v;
+
+	return sysfs_read_long("/sys/class/mdev_bus/mdpy/held_bytes", &v) ? -1 : v;
+}
+
+/* One byte of the power-on picture at BAR offset @off */
+static uint8_t initial_byte(const struct mdpy_ttype *t, uint64_t off)
+{
+	uint8_t b;
+
+	initial_bytes(t, off, &b, 1);
+	return b;
+}
+
+/*
+ * Framebuffer pages appear on first touch and only then: reads of untouched
+ * bytes (fd or mmap) return the power-on picture, an fd write or an mmap
+ * fault brings in exactly one page, reset keeps the pages but restores the
+ * picture.  Page 2, 4 and 6 are in the visible frame for every type.
+ */
+TEST_F(dev, first_touch_accounting)
+{
+	const uint64_t pw = 2 * PAGE_SZ, pr = 4 * PAGE_SZ, pm = 6 * PAGE_SZ;
+	uint64_t size = self->d.bar.size;
+	volatile uint8_t *map;
+	uint8_t *all, b = 0xa5;
+	long h0;
+
+	EXPECT_EQ(resident(self->uuid), 0);
+	h0 = held();
+	EXPECT_TRUE(h0 > 0 && h0 < 64 * 1024);	/* struct + page table only */
+
+	/* a whole-BAR read through the fd allocates nothing */
+	all = read_all(&self->d);
+	ASSERT_TRUE(all);
+	free(all);
+	EXPECT_EQ(resident(self->uuid), 0);
+
+	/* an fd write brings in the page it lands on */
+	ASSERT_RET(bar_write(&self->d, pw + 7, &b, 1), 0);
+	EXPECT_EQ(resident(self->uuid), PAGE_SZ);
+	EXPECT_EQ(held(), h0 + PAGE_SZ);
+
+	/* an mmap read fault brings in a page filled with the picture */
+	map = map_bar(&self->d, 0, size, PROT_READ | PROT_WRITE);
+	ASSERT_MAPPED(map);
+	EXPECT_EQ(map[pr + 3], initial_byte(self->t, pr + 3));
+	EXPECT_EQ(resident(self->uuid), 2 * PAGE_SZ);
+
+	/* an mmap write fault brings in one more; the fd sees the byte */
+	map[pm + 1] = 0x5a;
+	EXPECT_EQ(resident(self->uuid), 3 * PAGE_SZ);
+	ASSERT_RET(bar_read(&self->d, pm + 1, &b, 1), 0);
+	EXPECT_EQ(b, 0x5a);
+	EXPECT_EQ(map[pw + 7], 0xa5);
+
+	/* reset: the picture is back everywhere, the pages stay */
+	ASSERT_OK(ioctl(self->d.fd, VFIO_DEVICE_RESET));
+	EXPECT_EQ(map[pw + 7], initial_byte(self->t, pw + 7));
+	EXPECT_EQ(map[pm + 1], initial_byte(self->t, pm + 1));
+	ASSERT_RET(bar_read(&self->d, pw + 7, &b, 1), 0);
+	EXPECT_EQ(b, initial_byte(self->t, pw + 7));
+	EXPECT_EQ(resident(self->uuid), 3 * PAGE_SZ);
+	EXPECT_EQ(held(), h0 + 3 * PAGE_SZ);
+	munmap((void *)map, size);
+
+	/* with the last instance gone, the driver holds nothing */
+	vdev_close(&self->d);
+	EXPECT_RET(mdev_remove(self->uuid), 0);
+	self->created = 0;
+	if (live_instances() == 0)
+		EXPECT_EQ(held(), 0);
+}
+
 TEST_F(dev, initial_picture)
 {
 	uint64_t size = self->d.bar.size, fbs = fb_size(self->t);
