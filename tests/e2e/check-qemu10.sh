@@ -11,9 +11,6 @@ set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-CACHE=$TOP/build/cache/qemu10
-ROOT=$CACHE/root
-PKGS="qemu-system-x86 qemu-system-data seabios"
 [ $# -gt 0 ] || set -- 6.1 6.12
 
 say() { echo "[qemu10] $*"; }
@@ -21,24 +18,10 @@ die() { echo "[qemu10] error: $*" >&2; exit 1; }
 
 "$TOP/scripts/deps.sh" || exit 1
 
-QEMU=$ROOT/usr/bin/qemu-system-x86_64
-if [ ! -x "$QEMU" ]; then
-	say "download $PKGS from bookworm-backports"
-	mkdir -p "$CACHE/debs"
-	rm -rf "$ROOT.tmp"
-	(
-		cd "$CACHE/debs" || exit 1
-		for p in $PKGS; do
-			ls "${p}"_*bpo12*.deb >/dev/null 2>&1 ||
-				apt-get download -q "$p/bookworm-backports" >/dev/null || exit 1
-		done
-		for d in *.deb; do
-			dpkg-deb -x "$d" "$ROOT.tmp" || exit 1
-		done
-	) || die "could not fetch QEMU 10 (is the bookworm-backports entry there? scripts/apt-backports.sh)"
-	mv "$ROOT.tmp" "$ROOT"
-fi
-DATA=$ROOT/usr/share/seabios:$ROOT/usr/share/qemu
+q10=$("$TOP/tests/vm/fetch-qemu10.sh") || die "could not fetch QEMU 10"
+eval "$q10"
+QEMU=$QEMU10
+DATA=$QEMU10_L
 say "$("$QEMU" --version | head -n 1)"
 
 dirs=()
