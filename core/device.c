@@ -87,3 +87,19 @@ void mdpy_fb_initial(const struct mdpy_type *type, u64 off, void *buf,
 		len -= n;
 	}
 }
+
+/*
+ * End (exclusive) of the run of the power-on picture that holds @off (an
+ * offset inside BAR0): the end of its row, whose pixels are all one colour,
+ * or of the BAR for the zero padding.  Inside a run the bytes repeat with a
+ * period of one pixel, so a short pattern made for the start of a run
+ * serves all of it.
+ */
+u64 mdpy_fb_run_end(const struct mdpy_type *type, u64 off)
+{
+	u64 stride = (u64)type->width * MDPY_BYTES_PER_PIXEL;
+
+	if (off >= mdpy_fb_size(type))
+		return mdpy_bar_size(type);
+	return (off / stride + 1) * stride;
+}

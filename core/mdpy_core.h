@@ -130,5 +130,6 @@ int mdpy_plane_get(const struct mdpy_type *type, u32 drm_plane_type,
 u32 mdpy_initial_pixel(const struct mdpy_type *type, u32 y);
 void mdpy_fb_initial(const struct mdpy_type *type, u64 off, void *buf,
 		     u64 len);
+u64 mdpy_fb_run_end(const struct mdpy_type *type, u64 off);
 
 #endif /* MDPY_CORE_H */

@@ -79,45 +79,57 @@ static struct page *mdpy_fb_page(struct mdpy_fb *fb, unsigned long idx)
 	return page;
 }
 
+/*
+ * Bytes never written hold the power-on picture, copied straight to the
+ * user buffer: a row is one colour, so a short pattern made at the start of
+ * each run (see mdpy_fb_run_end()) is copied as often as the run needs,
+ * instead of building whole pages first.
+ */
+static int mdpy_fb_read_initial(const struct mdpy_type *type, u64 off,
+				char __user *buf, size_t count)
+{
+	u8 pat[256];	/* a multiple of the pixel size */
+
+	while (count) {
+		size_t run = min_t(u64, count, mdpy_fb_run_end(type, off) - off);
+		size_t plen = min(run, sizeof(pat));
+
+		mdpy_fb_initial(type, off, pat, plen);
+		count -= run;
+		off += run;
+		while (run) {
+			size_t n = min(run, plen);
+
+			if (copy_to_user(buf, pat, n))
+				return -EFAULT;
+			buf += n;
+			run -= n;
+		}
+	}
+	return 0;
+}
+
 ssize_t mdpy_fb_read(struct mdpy_fb *fb, u64 off, char __user *buf,
 		     size_t count)
 {
-	void *bounce = NULL;
-	ssize_t ret = 0;
 	size_t done = 0;
 
 	while (done < count) {
 		size_t pgoff = off & ~PAGE_MASK;
 		size_t n = min_t(size_t, count - done, PAGE_SIZE - pgoff);
 		struct page *page = mdpy_fb_lookup(fb, off >> PAGE_SHIFT);
-		const void *src;
 
 		if (page) {
-			src = page_address(page) + pgoff;
-		} else {
-			if (!bounce) {
-				bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
-				if (!bounce) {
-					ret = -ENOMEM;
-					break;
-				}
-				mdpy_mem_account(PAGE_SIZE);
-			}
-			mdpy_fb_initial(fb->type, off, bounce, n);
-			src = bounce;
-		}
-		if (copy_to_user(buf + done, src, n)) {
-			ret = -EFAULT;
-			break;
+			if (copy_to_user(buf + done, page_address(page) + pgoff, n))
+				return -EFAULT;
+		} else if (mdpy_fb_read_initial(fb->type, off, buf + done, n)) {
+			return -EFAULT;
 		}
 		done += n;
 		off += n;
 		cond_resched();
 	}
-	if (bounce)
-		mdpy_mem_account(-PAGE_SIZE);
-	kfree(bounce);
-	return ret ? ret : done;
+	return done;
 }
 
 ssize_t mdpy_fb_write(struct mdpy_fb *fb, u64 off, const char __user *buf,

@@ -5,7 +5,7 @@
  * the end of the BAR and 2^64) into a buffer of exactly that length, so a
  * byte written outside the range is an ASan report.  Every byte is compared
  * with the documented ramp; mdpy_initial_pixel() is checked for every row
- * the range touches.
+ * the range touches, and mdpy_fb_run_end() for every offset in the BAR.
  */
 #include "fuzz.h"
 
@@ -41,6 +41,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		off = fs_edge64(&s, anchor);
 		len = sel & 4 ? fs_u8(&s) : fs_u32(&s) % (MAX_LEN + 1);
+
+		if (off < o.bar_size) {
+			/* runs: a row of the frame, or all of the padding */
+			u64 end = mdpy_fb_run_end(t, off);
+			u64 want = off < o.fb_size ? (off / stride + 1) * stride :
+				   o.bar_size;
+
+			FUZZ_ASSERT(end == want, "%s run at 0x%llx ends 0x%llx, want 0x%llx",
+				    t->name, (unsigned long long)off,
+				    (unsigned long long)end, (unsigned long long)want);
+		}
 
 		buf = malloc(len);	/* malloc(0) is a zero-byte block under ASan */
 		mdpy_fb_initial(t, off, buf, len);

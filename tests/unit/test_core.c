@@ -342,6 +342,38 @@ static void test_initial_picture(void)
 	}
 }
 
+/* Each run is one repeated pixel, and runs tile the BAR without gaps */
+static void test_initial_runs(void)
+{
+	static u8 buf[8u << 20];
+	unsigned int k;
+
+	for (k = 0; k < MDPY_NUM_TYPES; k++) {
+		const struct mdpy_type *t = &mdpy_types[k];
+		u32 bar = mdpy_bar_size(t);
+		u64 off = 0, runs = 0, bad = 0, end, i;
+
+		mdpy_fb_initial(t, 0, buf, bar);
+		while (off < bar) {
+			end = mdpy_fb_run_end(t, off);
+			CHECK(end > off && end <= bar);
+			if (end <= off || end > bar)
+				break;
+			for (i = off; i < end; i++)
+				bad += buf[i] != buf[off + ((i - off) & 3)];
+			/* any offset inside the run names the same end */
+			CHECK_EQ(mdpy_fb_run_end(t, end - 1), end);
+			CHECK_EQ(mdpy_fb_run_end(t, off + (end - off) / 2), end);
+			off = end;
+			runs++;
+		}
+		CHECK_EQ(bad, 0);
+		CHECK_EQ(off, bar);
+		/* one run per row, plus the padding if the BAR has any */
+		CHECK_EQ(runs, t->height + (mdpy_fb_size(t) < bar));
+	}
+}
+
 static const struct unit_test tests[] = {
 	{ "types_table", test_types },
 	{ "config_power_on_table", test_power_on_table },
@@ -356,6 +388,7 @@ static const struct unit_test tests[] = {
 	{ "region_layout_and_decode", test_regions },
 	{ "plane_info", test_plane },
 	{ "initial_picture", test_initial_picture },
+	{ "initial_picture_runs", test_initial_runs },
 };
 
 int main(void)
