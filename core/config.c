@@ -101,27 +101,10 @@ u8 mdpy_cfg_wmask(const struct mdpy_core *core, u32 off)
 	}
 }
 
-static int cfg_check(u64 off, u64 len)
-{
-	if (off >= MDPY_CFG_SIZE || len > MDPY_CFG_SIZE - off)
-		return -EINVAL;
-	return 0;
-}
-
-int mdpy_cfg_read(const struct mdpy_core *core, u64 off, void *buf, u64 len)
-{
-	int ret = cfg_check(off, len);
-
-	if (ret)
-		return ret;
-	memcpy(buf, core->cfg + off, len);
-	return 0;
-}
-
 int mdpy_cfg_write(struct mdpy_core *core, u64 off, const void *buf, u64 len)
 {
 	const u8 *src = buf;
-	int ret = cfg_check(off, len);
+	int ret = mdpy_cfg_check(off, len);
 	u64 i;
 
 	if (ret)

@@ -94,7 +94,43 @@ struct mdpy_core {
 
 void mdpy_core_init(struct mdpy_core *core, const struct mdpy_type *type);
 void mdpy_core_reset(struct mdpy_core *core);
-int mdpy_cfg_read(const struct mdpy_core *core, u64 off, void *buf, u64 len);
+
+/* A config access [off, off + len) must lie inside the 256-byte space */
+static inline int mdpy_cfg_check(u64 off, u64 len)
+{
+	if (off >= MDPY_CFG_SIZE || len > MDPY_CFG_SIZE - off)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Reads are plain bytes and run on every config access a VMM makes: inline,
+ * with constant-size copies for the usual widths so no call is left.
+ */
+static inline int mdpy_cfg_read(const struct mdpy_core *core, u64 off,
+				void *buf, u64 len)
+{
+	int ret = mdpy_cfg_check(off, len);
+
+	if (ret)
+		return ret;
+	switch (len) {
+	case 4:
+		memcpy(buf, core->cfg + off, 4);
+		break;
+	case 2:
+		memcpy(buf, core->cfg + off, 2);
+		break;
+	case 1:
+		memcpy(buf, core->cfg + off, 1);
+		break;
+	default:
+		memcpy(buf, core->cfg + off, len);
+		break;
+	}
+	return 0;
+}
+
 int mdpy_cfg_write(struct mdpy_core *core, u64 off, const void *buf, u64 len);
 u8 mdpy_cfg_wmask(const struct mdpy_core *core, u32 off);
 
