@@ -11,21 +11,6 @@ const struct mdpy_type mdpy_types[MDPY_NUM_TYPES] = {
 	{ .name = "hd",  .label = "HD",  .width = 1920, .height = 1080 },
 };
 
-u32 mdpy_fb_size(const struct mdpy_type *type)
-{
-	return type->width * type->height * MDPY_BYTES_PER_PIXEL;
-}
-
-u32 mdpy_bar_size(const struct mdpy_type *type)
-{
-	u32 need = mdpy_fb_size(type);
-	u32 size = 4096;	/* at least a page, so BAR0 can be mmapped */
-
-	while (size < need)
-		size <<= 1;
-	return size;
-}
-
 int mdpy_plane_get(const struct mdpy_type *type, u32 drm_plane_type,
 		   struct mdpy_plane *plane)
 {

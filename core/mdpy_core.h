@@ -24,9 +24,24 @@ struct mdpy_type {
 #define MDPY_NUM_TYPES		3
 extern const struct mdpy_type mdpy_types[MDPY_NUM_TYPES];
 
-/* Bytes of visible pixels, and the BAR that holds them (power of two) */
-u32 mdpy_fb_size(const struct mdpy_type *type);
-u32 mdpy_bar_size(const struct mdpy_type *type);
+/*
+ * Bytes of visible pixels, and the BAR that holds them: the next power of
+ * two, at least a page so BAR0 can be mmapped.  Inline, as every BAR access
+ * is checked against it.  Frames stay far below 2 GiB.
+ */
+static inline u32 mdpy_fb_size(const struct mdpy_type *type)
+{
+	return type->width * type->height * MDPY_BYTES_PER_PIXEL;
+}
+
+static inline u32 mdpy_bar_size(const struct mdpy_type *type)
+{
+	u32 need = mdpy_fb_size(type);
+
+	if (need <= 4096)
+		return 4096;
+	return 1u << (32 - __builtin_clz(need - 1));
+}
 
 #define MDPY_CFG_SIZE		256
 

@@ -120,7 +120,8 @@ ssize_t mdpy_fb_read(struct mdpy_fb *fb, u64 off, char __user *buf,
 		struct page *page = mdpy_fb_lookup(fb, off >> PAGE_SHIFT);
 
 		if (page) {
-			if (copy_to_user(buf + done, page_address(page) + pgoff, n))
+			if (mdpy_copy_user(page_address(page) + pgoff, buf + done,
+					   n, true))
 				return -EFAULT;
 		} else if (mdpy_fb_read_initial(fb->type, off, buf + done, n)) {
 			return -EFAULT;
@@ -144,7 +145,8 @@ ssize_t mdpy_fb_write(struct mdpy_fb *fb, u64 off, const char __user *buf,
 
 		if (!page)
 			return -ENOMEM;
-		if (copy_from_user(page_address(page) + pgoff, buf + done, n))
+		if (mdpy_copy_user(page_address(page) + pgoff,
+				   (char __user *)buf + done, n, false))
 			return -EFAULT;
 		done += n;
 		off += n;

@@ -9,6 +9,7 @@
 #include <linux/mdev.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/uaccess.h>
 #include <linux/vfio.h>
 
 #include "../core/mdpy_core.h"
@@ -34,6 +35,34 @@ ssize_t mdpy_fb_read(struct mdpy_fb *fb, u64 off, char __user *buf,
 ssize_t mdpy_fb_write(struct mdpy_fb *fb, u64 off, const char __user *buf,
 		      size_t count);
 int mdpy_fb_mmap(struct mdpy_fb *fb, struct vm_area_struct *vma);
+
+/*
+ * VMMs move config space and trapped BAR bytes in 1, 2, 4 and 8 byte
+ * accesses.  A user copy of constant size skips the hardened-usercopy
+ * object check, which would otherwise cost more than the access itself.
+ * Returns the bytes not copied, like copy_{to,from}_user().
+ */
+static inline unsigned long mdpy_copy_user(void *kbuf, char __user *ubuf,
+					   size_t n, bool to_user)
+{
+	switch (n) {
+	case 1:
+		return to_user ? copy_to_user(ubuf, kbuf, 1) :
+				 copy_from_user(kbuf, ubuf, 1);
+	case 2:
+		return to_user ? copy_to_user(ubuf, kbuf, 2) :
+				 copy_from_user(kbuf, ubuf, 2);
+	case 4:
+		return to_user ? copy_to_user(ubuf, kbuf, 4) :
+				 copy_from_user(kbuf, ubuf, 4);
+	case 8:
+		return to_user ? copy_to_user(ubuf, kbuf, 8) :
+				 copy_from_user(kbuf, ubuf, 8);
+	default:
+		return to_user ? copy_to_user(ubuf, kbuf, n) :
+				 copy_from_user(kbuf, ubuf, n);
+	}
+}
 
 /* One mdev instance */
 struct mdpy_state {

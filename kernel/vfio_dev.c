@@ -20,30 +20,6 @@ static int mdpy_cfg_access(struct mdpy_state *st, u64 off, u8 *buf,
 }
 
 /*
- * VMMs use 1, 2 and 4 byte config accesses.  A user copy of constant size
- * skips the hardened-usercopy object check: this keeps the hot path as
- * cheap as the register it reads.
- */
-static unsigned long mdpy_cfg_copy(void *kbuf, char __user *ubuf,
-				   size_t count, bool to_user)
-{
-	switch (count) {
-	case 1:
-		return to_user ? copy_to_user(ubuf, kbuf, 1) :
-				 copy_from_user(kbuf, ubuf, 1);
-	case 2:
-		return to_user ? copy_to_user(ubuf, kbuf, 2) :
-				 copy_from_user(kbuf, ubuf, 2);
-	case 4:
-		return to_user ? copy_to_user(ubuf, kbuf, 4) :
-				 copy_from_user(kbuf, ubuf, 4);
-	default:
-		return to_user ? copy_to_user(ubuf, kbuf, count) :
-				 copy_from_user(kbuf, ubuf, count);
-	}
-}
-
-/*
  * Config bytes go through a kernel buffer (@tmp, at least @count long), so
  * no user copy, which may fault, runs under cfg_lock.
  */
@@ -53,7 +29,7 @@ static ssize_t mdpy_cfg_move(struct mdpy_state *st, u8 *tmp,
 {
 	int ret;
 
-	if (write && mdpy_cfg_copy(tmp, ubuf, count, false))
+	if (write && mdpy_copy_user(tmp, ubuf, count, false))
 		return -EFAULT;
 
 	mutex_lock(&st->cfg_lock);
@@ -62,7 +38,7 @@ static ssize_t mdpy_cfg_move(struct mdpy_state *st, u8 *tmp,
 	if (ret)
 		return ret;
 
-	if (!write && mdpy_cfg_copy(tmp, ubuf, count, true))
+	if (!write && mdpy_copy_user(tmp, ubuf, count, true))
 		return -EFAULT;
 	return count;
 }
