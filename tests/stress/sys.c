@@ -522,6 +522,24 @@ void power_on_cfg(const struct stype *t, uint8_t *c)
 	le(c + 0x4c, t->height, 4);
 }
 
+/*
+ * The number after @key (then ':' or blanks) at the start of a line of
+ * @text, as /proc/meminfo, vmstat and slabinfo lines go; 0 when found.
+ */
+static int text_value(const char *text, const char *key, long *val)
+{
+	size_t klen = strlen(key);
+	const char *p;
+
+	for (p = text; p; p = strchr(p, '\n')) {
+		if (*p == '\n')
+			p++;
+		if (!strncmp(p, key, klen) && (p[klen] == ':' || p[klen] == ' '))
+			return sscanf(p + klen, "%*[: ]%ld", val) == 1 ? 0 : -1;
+	}
+	return -1;
+}
+
 /* Print every counter that moved noticeably between two snapshots */
 static void diff_text(const char *a, const char *b, long min, const char *what)
 {
@@ -530,23 +548,12 @@ static void diff_text(const char *a, const char *b, long min, const char *what)
 	while (line && *line) {
 		char key[64];
 		long vb, va;
-		const char *p;
-		int klen;
 
-		if (sscanf(line, "%63[^: ]%*[: ]%ld", key, &vb) == 2) {
-			klen = strlen(key);
-			for (p = a; p; p = strchr(p, '\n')) {
-				if (*p == '\n')
-					p++;
-				if (!strncmp(p, key, klen) &&
-				    (p[klen] == ':' || p[klen] == ' '))
-					break;
-			}
-			if (p && sscanf(p + klen, "%*[: ]%ld", &va) == 1 &&
-			    (vb - va >= min || va - vb >= min))
-				diag("  %s %s: %ld -> %ld (%+ld)", what, key, va,
-				     vb, vb - va);
-		}
+		if (sscanf(line, "%63[^: ]%*[: ]%ld", key, &vb) == 2 &&
+		    !text_value(a, key, &va) &&
+		    (vb - va >= min || va - vb >= min))
+			diag("  %s %s: %ld -> %ld (%+ld)", what, key, va, vb,
+			     vb - va);
 		line = strchr(line, '\n');
 		if (line)
 			line++;
@@ -569,22 +576,11 @@ long slab_max_growth(const struct memsnap *a, const struct memsnap *b,
 	while (line && *line) {
 		char key[64];
 		long vb, va;
-		const char *p;
-		int klen;
 
-		if (sscanf(line, "%63s %ld", key, &vb) == 2 && key[0] != '#') {
-			klen = strlen(key);
-			for (p = a->slabinfo; p; p = strchr(p, '\n')) {
-				if (*p == '\n')
-					p++;
-				if (!strncmp(p, key, klen) && p[klen] == ' ')
-					break;
-			}
-			if (p && sscanf(p + klen, "%ld", &va) == 1 &&
-			    vb - va > best) {
-				best = vb - va;
-				snprintf(name, size, "%s", key);
-			}
+		if (sscanf(line, "%63s %ld", key, &vb) == 2 && key[0] != '#' &&
+		    !text_value(a->slabinfo, key, &va) && vb - va > best) {
+			best = vb - va;
+			snprintf(name, size, "%s", key);
 		}
 		line = strchr(line, '\n');
 		if (line)
