@@ -34,16 +34,18 @@ int mdpy_fb_init(struct mdpy_fb *fb, const struct mdpy_type *type)
 /* Only when no file or mapping can reach the device any more */
 void mdpy_fb_destroy(struct mdpy_fb *fb)
 {
-	unsigned long i;
+	unsigned long i, freed = 0;
 
 	for (i = 0; i < fb->nr_pages; i++) {
 		if (fb->pages[i]) {
 			put_page(fb->pages[i]);
-			mdpy_mem_account(-PAGE_SIZE);
+			freed++;
 		}
 	}
 	kvfree(fb->pages);
-	mdpy_mem_account(-(long)(fb->nr_pages * sizeof(*fb->pages)));
+	/* one update for the whole device, from what was really freed */
+	mdpy_mem_account(-(long)(freed * PAGE_SIZE +
+				 fb->nr_pages * sizeof(*fb->pages)));
 	fb->pages = NULL;
 }
 
