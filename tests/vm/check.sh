@@ -83,17 +83,10 @@ done
 # VM_SUITES="21-* 40-*" keeps only matching suites (and the rig's own): a
 # quick re-run of what a change touches.  make check never sets it.
 if [ -n "${VM_SUITES:-}" ]; then
-	for s in "$PAYLOAD"/suites/*.sh; do
-		name=$(basename "$s")
-		keep=
-		set -f	# split the list into words, but match the globs below
-		# shellcheck disable=SC2254 # the patterns are globs on purpose
-		for pat in 01-rig.sh $VM_SUITES; do
-			case $name in $pat) keep=1 ;; esac
-		done
-		set +f
-		[ -n "$keep" ] || rm -f "$s"
-	done
+	set -f	# split the list into words, but let keep-suites.sh match the globs
+	# shellcheck disable=SC2086
+	"$TOP/tests/vm/keep-suites.sh" "$PAYLOAD" $VM_SUITES
+	set +f
 fi
 log "payload done in $(since "$t"): $(cd "$PAYLOAD/suites" && ls | tr '\n' ' ')"
 

@@ -5,7 +5,7 @@
 # kernel, through the rig's own steps (fetch, build-ko, boot; see check.sh)
 # with a payload of mdpy.ko plus tests/PART/vm-payload.sh alone, so a change
 # to one part (or a long run of it) does not wait for every other suite.
-# SUITE names (e.g. 72-guest-mdpyfb) keep only those.
+# SUITE names or globs (e.g. 72-guest-mdpyfb) keep only those.
 # Results: OUT_DIR/results/*.tap, OUT_DIR/console.log; the last line is the
 # pass/fail summary and the exit status is non-zero if anything failed.
 set -euo pipefail
@@ -32,17 +32,7 @@ ko=$("$TOP/tests/vm/build-ko.sh" "$KVER" 2>"$OUT/build-ko.log") || {
 cp "$ko" "$PAYLOAD/mdpy.ko"
 "$TOP/tests/$PART/vm-payload.sh" "$KVER" "$PAYLOAD"
 if [ $# -gt 0 ]; then
-	for s in "$PAYLOAD"/suites/*.sh; do
-		keep=
-		for want in "$@"; do
-			[ "$(basename "$s" .sh)" = "$want" ] && keep=1
-		done
-		[ -n "$keep" ] || rm -f "$s"
-	done
-	[ -n "$(ls "$PAYLOAD/suites")" ] || {
-		echo "no such suite in tests/$PART: $*" >&2
-		exit 2
-	}
+	"$TOP/tests/vm/keep-suites.sh" "$PAYLOAD" "$@" || exit 2
 fi
 
 rc=0
