@@ -23,7 +23,6 @@
 #define CFG_CAP_PTR		0x34
 #define CFG_INTERRUPT_LINE	0x3c
 
-#define CMD_IO			0x0001
 #define CMD_MEMORY		0x0002
 #define CMD_MASTER		0x0004
 #define STATUS_CAP_LIST		0x0010
@@ -85,7 +84,8 @@ u8 mdpy_cfg_wmask(const struct mdpy_core *core, u32 off)
 
 	switch (off) {
 	case CFG_COMMAND:
-		return CMD_IO | CMD_MEMORY | CMD_MASTER;
+		/* no I/O BAR, so I/O decoding is hard-wired off (PCI spec) */
+		return CMD_MEMORY | CMD_MASTER;
 	case CFG_BAR0:
 	case CFG_BAR0 + 1:
 	case CFG_BAR0 + 2:

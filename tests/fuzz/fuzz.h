@@ -135,7 +135,7 @@ static inline uint8_t oracle_wmask(const struct otype *o, uint32_t off)
 	uint32_t bar;
 
 	if (off == 0x04)
-		return 0x07;
+		return 0x06;	/* memory, bus master; no I/O BAR, so no I/O */
 	if (off >= 0x10 && off < 0x14) {
 		bar = ~(uint32_t)(o->bar_size - 1) & ~0xfu;
 		return (bar >> (8 * (off - 0x10))) & 0xff;

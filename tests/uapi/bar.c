@@ -355,7 +355,7 @@ TEST_F(dev, reset_restores_bar_tail_and_config)
 	memset(buf, 0xee, sizeof(buf));
 	ASSERT_RET(bar_write(&self->d, size - 16, buf, 16), 0);
 	ASSERT_RET(bar_write(&self->d, fbs, buf, 16), 0);
-	ASSERT_RET(cfg_put(&self->d, 0x04, 2, 0x7), 0);
+	ASSERT_RET(cfg_put(&self->d, 0x04, 2, 0x6), 0);
 	ASSERT_OK(ioctl(self->d.fd, VFIO_DEVICE_RESET));
 	ASSERT_RET(bar_read(&self->d, size - 16, buf, 16), 0);
 	EXPECT_MEMEQ(buf, zero, 16);

@@ -55,7 +55,7 @@ static uint8_t model_wmask(uint32_t off, uint64_t bar_size)
 	uint32_t bar_mask = (uint32_t)~(bar_size - 1) & ~0xfu;
 
 	if (off == 0x04)
-		return 0x07;		/* I/O, memory, bus master */
+		return 0x06;		/* memory, bus master (no I/O BAR) */
 	if (off >= 0x10 && off < 0x14)
 		return (uint8_t)(bar_mask >> (8 * (off - 0x10)));
 	if (off == 0x3c)
@@ -135,24 +135,25 @@ TEST_F(dev, command_writable_bits)
 {
 	uint32_t bit;
 
+	/* memory space and bus master; I/O space is hard-wired 0: no I/O BAR */
 	W(0x04, 2, 0xffff);
-	EXPECT_EQ(R(0x04, 2), 0x0007);
+	EXPECT_EQ(R(0x04, 2), 0x0006);
 	W(0x04, 2, 0x0000);
 	EXPECT_EQ(R(0x04, 2), 0x0000);
 	for (bit = 0; bit < 16; bit++) {
 		W(0x04, 2, 1u << bit);
-		EXPECT_EQ(R(0x04, 2), bit < 3 ? 1u << bit : 0);
+		EXPECT_EQ(R(0x04, 2), bit == 1 || bit == 2 ? 1u << bit : 0);
 	}
 	/* byte writes: the low byte holds all writable bits */
 	W(0x04, 1, 0xff);
-	EXPECT_EQ(R(0x04, 2), 0x0007);
+	EXPECT_EQ(R(0x04, 2), 0x0006);
 	W(0x05, 1, 0xff);
-	EXPECT_EQ(R(0x04, 2), 0x0007);
+	EXPECT_EQ(R(0x04, 2), 0x0006);
 	W(0x04, 1, 0x02);
 	EXPECT_EQ(R(0x04, 2), 0x0002);
 	/* a dword write covering command and status */
 	W(0x04, 4, 0xffffffff);
-	EXPECT_EQ(R(0x04, 4), 0x00100007);
+	EXPECT_EQ(R(0x04, 4), 0x00100006);
 	W(0x04, 4, 0x00000000);
 	EXPECT_EQ(R(0x04, 4), 0x00100000);
 }
@@ -452,7 +453,7 @@ TEST_F(dev, reset_restores_power_on_state)
 {
 	uint8_t got[CFG_SIZE], want[CFG_SIZE];
 
-	W(0x04, 2, 0x0007);
+	W(0x04, 2, 0x0006);
 	W(0x10, 4, 0xffffffff);
 	W(0x3c, 1, 0x0b);
 	ASSERT_RET(cfg_dump(&self->d, got), 0);
