@@ -88,3 +88,67 @@ u64 mdpy_fb_run_end(const struct mdpy_type *type, u64 off)
 		return mdpy_bar_size(type);
 	return (off / stride + 1) * stride;
 }
+
+int mdpy_irq_set_check(const struct mdpy_irq_set *hdr, u32 *data_size)
+{
+	u32 data = hdr->flags & MDPY_IRQ_DATA_MASK;
+	u32 action = hdr->flags & MDPY_IRQ_ACTIONS;
+	u32 nirqs, each;
+
+	if (hdr->argsz < MDPY_IRQ_SET_HDR_SIZE ||
+	    (hdr->flags & ~(MDPY_IRQ_DATA_MASK | MDPY_IRQ_ACTIONS)) ||
+	    hdr->index >= MDPY_NUM_IRQ_INDEXES)
+		return -EINVAL;
+	/* exactly one data type and one action; only TRIGGER means anything */
+	if (action != MDPY_IRQ_ACTION_TRIGGER)
+		return -EINVAL;
+	switch (data) {
+	case MDPY_IRQ_DATA_NONE:
+		each = 0;
+		break;
+	case MDPY_IRQ_DATA_BOOL:
+		each = 1;
+		break;
+	case MDPY_IRQ_DATA_EVENTFD:
+		each = 4;
+		break;
+	default:
+		return -EINVAL;
+	}
+	nirqs = mdpy_irq_count(hdr->index);
+	if (!nirqs || hdr->start >= nirqs || hdr->count > nirqs - hdr->start)
+		return -EINVAL;
+	/* count 0 is "tear down", which carries no data */
+	if (!hdr->count && data != MDPY_IRQ_DATA_NONE)
+		return -EINVAL;
+	if (hdr->argsz - MDPY_IRQ_SET_HDR_SIZE < hdr->count * each)
+		return -EINVAL;
+	*data_size = hdr->count * each;
+	return 0;
+}
+
+int mdpy_irq_set_decode(const struct mdpy_irq_set *hdr, const void *data,
+			s32 *fd)
+{
+	const u8 *bytes = data;
+	s32 v;
+
+	if (!hdr->count)
+		return MDPY_IRQ_OP_CLEAR;
+	switch (hdr->flags & MDPY_IRQ_DATA_MASK) {
+	case MDPY_IRQ_DATA_NONE:
+		return MDPY_IRQ_OP_SIGNAL;
+	case MDPY_IRQ_DATA_BOOL:
+		return bytes[0] ? MDPY_IRQ_OP_SIGNAL : MDPY_IRQ_OP_NONE;
+	case MDPY_IRQ_DATA_EVENTFD:
+		memcpy(&v, data, sizeof(v));
+		if (v == -1)
+			return MDPY_IRQ_OP_CLEAR;
+		if (v < 0)
+			return -EINVAL;
+		*fd = v;
+		return MDPY_IRQ_OP_SET_FD;
+	default:
+		return -EINVAL;
+	}
+}

@@ -118,10 +118,7 @@ static inline int mdpy_cfg_check(u64 off, u64 len)
 	return 0;
 }
 
-/*
- * Reads are plain bytes and run on every config access a VMM makes: inline,
- * with constant-size copies for the usual widths so no call is left.
- */
+/* Reads are plain bytes of the 256 the guest sees */
 static inline int mdpy_cfg_read(const struct mdpy_core *core, u64 off,
 				void *buf, u64 len)
 {
@@ -129,20 +126,7 @@ static inline int mdpy_cfg_read(const struct mdpy_core *core, u64 off,
 
 	if (ret)
 		return ret;
-	switch (len) {
-	case 4:
-		memcpy(buf, core->cfg + off, 4);
-		break;
-	case 2:
-		memcpy(buf, core->cfg + off, 2);
-		break;
-	case 1:
-		memcpy(buf, core->cfg + off, 1);
-		break;
-	default:
-		memcpy(buf, core->cfg + off, len);
-		break;
-	}
+	memcpy(buf, core->cfg + off, len);
 	return 0;
 }
 
@@ -182,5 +166,85 @@ u32 mdpy_initial_pixel(const struct mdpy_type *type, u32 y);
 void mdpy_fb_initial(const struct mdpy_type *type, u64 off, void *buf,
 		     u64 len);
 u64 mdpy_fb_run_end(const struct mdpy_type *type, u64 off);
+
+/*
+ * Memory an instance of @type may come to hold, which the driver's budget
+ * reserves at create: every page of BAR0 (a guest may write all of it,
+ * padding included), the table of page pointers, and @fixed bytes of
+ * per-instance state.  Idle instances hold far less; this is the bound.
+ */
+static inline u64 mdpy_instance_cost(const struct mdpy_type *type,
+				     u32 page_size, u32 ptr_size, u64 fixed)
+{
+	u64 pages = ((u64)mdpy_bar_size(type) + page_size - 1) / page_size;
+
+	return pages * page_size + pages * ptr_size + fixed;
+}
+
+/* Instances of @cost that still fit: the lower of both limits */
+static inline u32 mdpy_instances_left(u32 count_left, u64 budget_left,
+				      u64 cost)
+{
+	u64 fit = budget_left / cost;
+
+	return fit < count_left ? (u32)fit : count_left;
+}
+
+/*
+ * Interrupts.  The device raises none of its own; the one index with an
+ * interrupt is VFIO's device request (REQ): an eventfd the host signals
+ * when an admin removes an instance that a VMM still holds, so the VMM can
+ * unplug it.  Indexes and flag bits are vfio-pci's (the glue checks them
+ * against linux/vfio.h at build time).
+ */
+#define MDPY_IRQ_INDEX_REQ	4
+#define MDPY_NUM_IRQ_INDEXES	5
+
+#define MDPY_IRQ_DATA_NONE	0x01u
+#define MDPY_IRQ_DATA_BOOL	0x02u
+#define MDPY_IRQ_DATA_EVENTFD	0x04u
+#define MDPY_IRQ_DATA_MASK	0x7u
+#define MDPY_IRQ_ACTION_MASK	0x08u
+#define MDPY_IRQ_ACTION_UNMASK	0x10u
+#define MDPY_IRQ_ACTION_TRIGGER	0x20u
+#define MDPY_IRQ_ACTIONS	0x38u
+
+/* Interrupts behind an index: one for REQ, none elsewhere */
+static inline u32 mdpy_irq_count(u32 index)
+{
+	return index == MDPY_IRQ_INDEX_REQ ? 1 : 0;
+}
+
+/* The fixed part of VFIO_DEVICE_SET_IRQS, field for field */
+struct mdpy_irq_set {
+	u32 argsz;
+	u32 flags;
+	u32 index;
+	u32 start;
+	u32 count;
+};
+
+#define MDPY_IRQ_SET_HDR_SIZE	20u
+
+enum mdpy_irq_op {
+	MDPY_IRQ_OP_NONE,	/* valid, changes nothing */
+	MDPY_IRQ_OP_CLEAR,	/* forget the eventfd */
+	MDPY_IRQ_OP_SET_FD,	/* signal this eventfd from now on */
+	MDPY_IRQ_OP_SIGNAL,	/* signal the eventfd now (a loopback test) */
+};
+
+/*
+ * Check a SET_IRQS header.  Returns 0 and the number of data bytes that
+ * follow it in @data_size, or -EINVAL.
+ */
+int mdpy_irq_set_check(const struct mdpy_irq_set *hdr, u32 *data_size);
+
+/*
+ * What a checked request asks for, given its @data (data_size bytes):
+ * an enum mdpy_irq_op (with the eventfd number in *@fd for SET_FD), or
+ * -EINVAL.
+ */
+int mdpy_irq_set_decode(const struct mdpy_irq_set *hdr, const void *data,
+			s32 *fd);
 
 #endif /* MDPY_CORE_H */

@@ -375,6 +375,92 @@ static void test_initial_runs(void)
 	}
 }
 
+/* VFIO_DEVICE_SET_IRQS as vfio-pci defines it, for the one REQ interrupt */
+#define TRIG		MDPY_IRQ_ACTION_TRIGGER
+#define EFD		MDPY_IRQ_DATA_EVENTFD
+
+static int irq_check(u32 argsz, u32 flags, u32 index, u32 start, u32 count,
+		     u32 *size)
+{
+	struct mdpy_irq_set h = { argsz, flags, index, start, count };
+
+	*size = 0xdead;
+	return mdpy_irq_set_check(&h, size);
+}
+
+static void test_irq_set_check(void)
+{
+	u32 size, i;
+
+	/* the calls QEMU makes: eventfd on, eventfd off (-1), tear down */
+	CHECK_EQ(irq_check(24, EFD | TRIG, 4, 0, 1, &size), 0);
+	CHECK_EQ(size, 4);
+	CHECK_EQ(irq_check(20, MDPY_IRQ_DATA_NONE | TRIG, 4, 0, 0, &size), 0);
+	CHECK_EQ(size, 0);
+	CHECK_EQ(irq_check(21, MDPY_IRQ_DATA_BOOL | TRIG, 4, 0, 1, &size), 0);
+	CHECK_EQ(size, 1);
+	/* data cut short, header cut short */
+	CHECK_EQ(irq_check(23, EFD | TRIG, 4, 0, 1, &size), -EINVAL);
+	CHECK_EQ(irq_check(19, MDPY_IRQ_DATA_NONE | TRIG, 4, 0, 0, &size), -EINVAL);
+	/* no interrupts behind the other indexes (INTx, MSI, MSI-X, ERR) */
+	for (i = 0; i < 4; i++)
+		CHECK_EQ(irq_check(24, EFD | TRIG, i, 0, 1, &size), -EINVAL);
+	CHECK_EQ(irq_check(24, EFD | TRIG, 5, 0, 1, &size), -EINVAL);
+	CHECK_EQ(irq_check(24, EFD | TRIG, 0xffffffff, 0, 1, &size), -EINVAL);
+	/* start/count past the one interrupt, wrapping sums */
+	CHECK_EQ(irq_check(24, EFD | TRIG, 4, 1, 1, &size), -EINVAL);
+	CHECK_EQ(irq_check(28, EFD | TRIG, 4, 0, 2, &size), -EINVAL);
+	CHECK_EQ(irq_check(24, EFD | TRIG, 4, 0xffffffff, 1, &size), -EINVAL);
+	CHECK_EQ(irq_check(24, EFD | TRIG, 4, 1, 0xffffffff, &size), -EINVAL);
+	/* one data type and one action exactly; only TRIGGER is offered */
+	CHECK_EQ(irq_check(24, EFD | MDPY_IRQ_DATA_BOOL | TRIG, 4, 0, 1, &size), -EINVAL);
+	CHECK_EQ(irq_check(24, TRIG, 4, 0, 1, &size), -EINVAL);
+	CHECK_EQ(irq_check(24, EFD, 4, 0, 1, &size), -EINVAL);
+	CHECK_EQ(irq_check(24, EFD | MDPY_IRQ_ACTION_MASK, 4, 0, 1, &size), -EINVAL);
+	CHECK_EQ(irq_check(24, EFD | MDPY_IRQ_ACTION_UNMASK, 4, 0, 1, &size), -EINVAL);
+	CHECK_EQ(irq_check(24, EFD | TRIG | MDPY_IRQ_ACTION_MASK, 4, 0, 1, &size), -EINVAL);
+	CHECK_EQ(irq_check(24, EFD | TRIG | 0x40, 4, 0, 1, &size), -EINVAL);
+	/* count 0 (tear down) carries no data */
+	CHECK_EQ(irq_check(24, EFD | TRIG, 4, 0, 0, &size), -EINVAL);
+}
+
+static void test_irq_set_decode(void)
+{
+	struct mdpy_irq_set h = { 24, EFD | TRIG, 4, 0, 1 };
+	s32 fd = 1234, out = 0;
+	u8 yes = 1, no = 0;
+
+	CHECK_EQ(mdpy_irq_set_decode(&h, &fd, &out), MDPY_IRQ_OP_SET_FD);
+	CHECK_EQ(out, 1234);
+	fd = -1;
+	CHECK_EQ(mdpy_irq_set_decode(&h, &fd, &out), MDPY_IRQ_OP_CLEAR);
+	fd = -2;
+	CHECK_EQ(mdpy_irq_set_decode(&h, &fd, &out), -EINVAL);
+	h.flags = MDPY_IRQ_DATA_BOOL | TRIG;
+	CHECK_EQ(mdpy_irq_set_decode(&h, &yes, &out), MDPY_IRQ_OP_SIGNAL);
+	CHECK_EQ(mdpy_irq_set_decode(&h, &no, &out), MDPY_IRQ_OP_NONE);
+	h.flags = MDPY_IRQ_DATA_NONE | TRIG;
+	CHECK_EQ(mdpy_irq_set_decode(&h, NULL, &out), MDPY_IRQ_OP_SIGNAL);
+	h.count = 0;
+	CHECK_EQ(mdpy_irq_set_decode(&h, NULL, &out), MDPY_IRQ_OP_CLEAR);
+}
+
+/* The budget reserves a whole BAR per instance, its page table and state */
+static void test_instance_cost(void)
+{
+	CHECK_EQ(mdpy_instance_cost(&mdpy_types[0], 4096, 8, 100),
+		 2097152 + 512 * 8 + 100);
+	CHECK_EQ(mdpy_instance_cost(&mdpy_types[2], 4096, 8, 0),
+		 8388608 + 2048 * 8);
+	/* larger pages: the BAR still rounds to whole pages */
+	CHECK_EQ(mdpy_instance_cost(&mdpy_types[0], 65536, 8, 0),
+		 2097152 + 32 * 8);
+	CHECK_EQ(mdpy_instances_left(4, 1000, 100), 4);
+	CHECK_EQ(mdpy_instances_left(40, 1000, 100), 10);
+	CHECK_EQ(mdpy_instances_left(40, 99, 100), 0);
+	CHECK_EQ(mdpy_instances_left(0, 1000, 100), 0);
+}
+
 static const struct unit_test tests[] = {
 	{ "types_table", test_types },
 	{ "config_power_on_table", test_power_on_table },
@@ -390,6 +476,9 @@ static const struct unit_test tests[] = {
 	{ "plane_info", test_plane },
 	{ "initial_picture", test_initial_picture },
 	{ "initial_picture_runs", test_initial_runs },
+	{ "irq_set_check", test_irq_set_check },
+	{ "irq_set_decode", test_irq_set_decode },
+	{ "instance_cost_and_budget", test_instance_cost },
 };
 
 int main(void)
