@@ -6,7 +6,7 @@
  *   mdpy-bench --ours mdpy.ko --sample mdpy-sample.ko \
  *              --json OUT.json --table OUT.txt [--rounds N] [--reps N] ...
  *
- * Runs as root inside the test VM.  Each module is loaded (count=4096),
+ * Runs as root inside the test VM.  Each module is loaded (MODULE_ARGS),
  * measured and unloaded before the next one is loaded: both register the
  * parent "mdpy".  The memfd is the limit reference: the same file operations
  * and mappings on plain shared memory of the BAR's size.
@@ -36,7 +36,7 @@
 #define PARENT_TYPES	"/sys/class/mdev_bus/mdpy/mdev_supported_types"
 #define MDEV_DEVICES	"/sys/bus/mdev/devices"
 #define MODULE_NAME	"mdpy"
-#define MODULE_ARGS	"count=4096"
+#define MODULE_ARGS	"count=4096 budget_mb=65536"
 #define MAX_REPS	64
 #define MEM_FLOOR_KIB	(128 * 1024)	/* stop creating below this MemFree */
 

@@ -7,6 +7,7 @@
 #ifndef MDPY_COMPAT_H
 #define MDPY_COMPAT_H
 
+#include <linux/eventfd.h>
 #include <linux/mm.h>
 #include <linux/vfio.h>
 #include "compat-probes.h"
@@ -16,6 +17,13 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	vma->vm_flags |= flags;
 }
+#endif
+
+/* v6.8 dropped eventfd_signal()'s count argument (it was always 1) */
+#ifdef MDPY_HAVE_EVENTFD_SIGNAL_CTX_ONLY
+#define mdpy_eventfd_signal(ctx)	eventfd_signal(ctx)
+#else
+#define mdpy_eventfd_signal(ctx)	eventfd_signal(ctx, 1)
 #endif
 
 /* The last step of vfio_device_ops.release */

@@ -8,9 +8,17 @@
  * is published; reads of pages never touched are answered from the core's
  * picture rule without allocating.
  *
- * Slots are never cleared while the device lives, which keeps the data path
- * lock-free: mmap faults, read/write and reset can all run at once.
+ * Slots are never cleared while the device is open, which keeps the data
+ * path lock-free: mmap faults, read/write and reset can all run at once.
+ *
+ * Pages and page tables are charged to the memory cgroup of the task that
+ * makes them (the VMM touching the BAR, the admin creating the instance).
+ * A page that cannot be had, because the cgroup is at its limit or memory
+ * is short, fails that access like a bad device access (SIGBUS, -ENOMEM)
+ * rather than waking an OOM killer for memory the guest can do without.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -19,33 +27,76 @@
 #include "compat.h"
 #include "mdpy.h"
 
+#define MDPY_FB_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+/*
+ * VMMs move trapped BAR bytes in 1, 2, 4 and 8 byte accesses.  A user
+ * copy of constant size skips the hardened-usercopy object check, which
+ * would otherwise cost more than the access itself.  Returns the bytes not
+ * copied, like copy_{to,from}_user().
+ */
+static unsigned long mdpy_copy_user(void *kbuf, char __user *ubuf, size_t n,
+				    bool to_user)
+{
+	switch (n) {
+	case 1:
+		return to_user ? copy_to_user(ubuf, kbuf, 1) :
+				 copy_from_user(kbuf, ubuf, 1);
+	case 2:
+		return to_user ? copy_to_user(ubuf, kbuf, 2) :
+				 copy_from_user(kbuf, ubuf, 2);
+	case 4:
+		return to_user ? copy_to_user(ubuf, kbuf, 4) :
+				 copy_from_user(kbuf, ubuf, 4);
+	case 8:
+		return to_user ? copy_to_user(ubuf, kbuf, 8) :
+				 copy_from_user(kbuf, ubuf, 8);
+	default:
+		return to_user ? copy_to_user(ubuf, kbuf, n) :
+				 copy_from_user(kbuf, ubuf, n);
+	}
+}
+
 int mdpy_fb_init(struct mdpy_fb *fb, const struct mdpy_type *type)
 {
 	fb->type = type;
 	fb->nr_pages = mdpy_bar_size(type) >> PAGE_SHIFT;
-	fb->pages = kvcalloc(fb->nr_pages, sizeof(*fb->pages), GFP_KERNEL);
+	fb->pages = kvcalloc(fb->nr_pages, sizeof(*fb->pages),
+			     GFP_KERNEL_ACCOUNT);
 	if (!fb->pages)
 		return -ENOMEM;
-	mdpy_mem_account(fb->nr_pages * sizeof(*fb->pages));
+	mdpy_account_held(fb->nr_pages * sizeof(*fb->pages));
 	atomic_long_set(&fb->resident, 0);
 	return 0;
 }
 
-/* Only when no file or mapping can reach the device any more */
-void mdpy_fb_destroy(struct mdpy_fb *fb)
+/*
+ * Free every page, back to an idle instance showing the power-on picture.
+ * Only when no file or mapping can reach the device (last close, release).
+ */
+void mdpy_fb_free_pages(struct mdpy_fb *fb)
 {
 	unsigned long i, freed = 0;
 
 	for (i = 0; i < fb->nr_pages; i++) {
 		if (fb->pages[i]) {
 			put_page(fb->pages[i]);
+			fb->pages[i] = NULL;
 			freed++;
 		}
+		if (!(i % 512))
+			cond_resched();
 	}
-	kvfree(fb->pages);
+	atomic_long_sub(freed, &fb->resident);
 	/* one update for the whole device, from what was really freed */
-	mdpy_mem_account(-(long)(freed * PAGE_SIZE +
-				 fb->nr_pages * sizeof(*fb->pages)));
+	mdpy_account_held(-(long)(freed * PAGE_SIZE));
+}
+
+void mdpy_fb_destroy(struct mdpy_fb *fb)
+{
+	mdpy_fb_free_pages(fb);
+	kvfree(fb->pages);
+	mdpy_account_held(-(long)(fb->nr_pages * sizeof(*fb->pages)));
 	fb->pages = NULL;
 }
 
@@ -64,9 +115,12 @@ static struct page *mdpy_fb_page(struct mdpy_fb *fb, unsigned long idx)
 	if (page)
 		return page;
 
-	page = alloc_page(GFP_KERNEL);
-	if (!page)
+	page = alloc_page(MDPY_FB_GFP);
+	if (!page) {
+		pr_warn_ratelimited("no memory for a framebuffer page (the memory cgroup of %s[%d] is at its limit, or memory is short)\n",
+				    current->comm, task_pid_nr(current));
 		return NULL;
+	}
 	mdpy_fb_initial(fb->type, (u64)idx << PAGE_SHIFT, page_address(page),
 			PAGE_SIZE);
 
@@ -77,7 +131,7 @@ static struct page *mdpy_fb_page(struct mdpy_fb *fb, unsigned long idx)
 		return old;
 	}
 	atomic_long_inc(&fb->resident);
-	mdpy_mem_account(PAGE_SIZE);
+	mdpy_account_held(PAGE_SIZE);
 	return page;
 }
 
@@ -168,6 +222,9 @@ void mdpy_fb_reset(struct mdpy_fb *fb)
 		if (page)
 			mdpy_fb_initial(fb->type, (u64)i << PAGE_SHIFT,
 					page_address(page), PAGE_SIZE);
+		/* a 4K-page hd BAR is 2048 pages to rewrite */
+		if (!(i % 64))
+			cond_resched();
 	}
 }
 
@@ -179,9 +236,10 @@ static vm_fault_t mdpy_fb_fault(struct vm_fault *vmf)
 	/* BAR0 is region 0, so the file page offset is the BAR page index */
 	if (vmf->pgoff >= fb->nr_pages)
 		return VM_FAULT_SIGBUS;
+	/* no page (memcg limit): the access fails, no OOM killer for it */
 	page = mdpy_fb_page(fb, vmf->pgoff);
 	if (!page)
-		return VM_FAULT_OOM;
+		return VM_FAULT_SIGBUS;
 	get_page(page);
 	vmf->page = page;
 	return 0;

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mdpy VFIO device ioctls.
+ * mdpy VFIO device ioctls, and the state only they change: the device
+ * reset and the REQ eventfd.
  *
  * Each handler copies in only the fixed part it needs, checks argsz and
  * flags before anything else, and copies out a struct that was zeroed
  * first, so no uninitialised byte reaches userspace.
  */
+#include <linux/eventfd.h>
 #include <linux/uaccess.h>
 
 #include "compat.h"
@@ -89,7 +91,16 @@ int mdpy_get_region_info_caps(struct vfio_device *vdev,
 }
 #endif
 
-/* The device has no interrupts: every valid index reports count 0 */
+/* Power-on state for config space and framebuffer (VFIO_DEVICE_RESET) */
+void mdpy_reset(struct mdpy_state *st)
+{
+	mutex_lock(&st->cfg_lock);
+	mdpy_core_reset(&st->core);
+	mutex_unlock(&st->cfg_lock);
+	mdpy_fb_reset(&st->fb);
+}
+
+/* Only the REQ index has an interrupt: an eventfd, set with SET_IRQS */
 static long mdpy_get_irq_info(void __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_irq_info, count);
@@ -100,20 +111,86 @@ static long mdpy_get_irq_info(void __user *arg)
 	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
 		return -EINVAL;
 
-	info.flags = 0;
-	info.count = 0;
+	info.count = mdpy_irq_count(info.index);
+	info.flags = info.count ? VFIO_IRQ_INFO_EVENTFD : 0;
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 
-static long mdpy_set_irqs(void __user *arg)
+/* Replace the REQ eventfd with @ctx (NULL: none) */
+static void mdpy_req_set(struct mdpy_state *st, struct eventfd_ctx *ctx)
+{
+	struct eventfd_ctx *old;
+
+	mutex_lock(&st->irq_lock);
+	old = st->req_trigger;
+	st->req_trigger = ctx;
+	mutex_unlock(&st->irq_lock);
+	if (old)
+		eventfd_ctx_put(old);
+}
+
+/* Signal the REQ eventfd; false if the user has set none */
+bool mdpy_req_signal(struct mdpy_state *st)
+{
+	bool set;
+
+	mutex_lock(&st->irq_lock);
+	set = st->req_trigger;
+	if (set)
+		mdpy_eventfd_signal(st->req_trigger);
+	mutex_unlock(&st->irq_lock);
+	return set;
+}
+
+/* The last user is gone: its eventfd goes too */
+void mdpy_req_release(struct mdpy_state *st)
+{
+	mdpy_req_set(st, NULL);
+}
+
+static long mdpy_set_irqs(struct mdpy_state *st, void __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_irq_set, count);
 	struct vfio_irq_set hdr;
+	struct mdpy_irq_set req;
+	struct eventfd_ctx *ctx;
+	u8 data[sizeof(s32)];
+	u32 data_size;
+	s32 fd = -1;
+	int op;
 
+	BUILD_BUG_ON(sizeof(hdr) != sizeof(req));
 	if (copy_from_user(&hdr, arg, minsz))
 		return -EFAULT;
-	/* with no interrupt to configure, every request is invalid */
-	return -EINVAL;
+	req = (struct mdpy_irq_set) {
+		.argsz = hdr.argsz, .flags = hdr.flags, .index = hdr.index,
+		.start = hdr.start, .count = hdr.count,
+	};
+	if (mdpy_irq_set_check(&req, &data_size) ||
+	    data_size > sizeof(data))
+		return -EINVAL;
+	if (data_size && copy_from_user(data, arg + minsz, data_size))
+		return -EFAULT;
+
+	op = mdpy_irq_set_decode(&req, data, &fd);
+	switch (op) {
+	case MDPY_IRQ_OP_NONE:
+		return 0;
+	case MDPY_IRQ_OP_CLEAR:
+		mdpy_req_set(st, NULL);
+		return 0;
+	case MDPY_IRQ_OP_SIGNAL:
+		mdpy_req_signal(st);
+		return 0;
+	case MDPY_IRQ_OP_SET_FD:
+		ctx = eventfd_ctx_fdget(fd);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+		mdpy_req_set(st, ctx);
+		return 0;
+	default:
+		return op < 0 ? op : -EINVAL;
+	}
 }
 
 #define MDPY_PLANE_FLAGS (VFIO_GFX_PLANE_TYPE_PROBE | \
@@ -178,7 +255,7 @@ long mdpy_ioctl(struct vfio_device *vdev, unsigned int cmd, unsigned long arg)
 	case VFIO_DEVICE_GET_IRQ_INFO:
 		return mdpy_get_irq_info(uarg);
 	case VFIO_DEVICE_SET_IRQS:
-		return mdpy_set_irqs(uarg);
+		return mdpy_set_irqs(st, uarg);
 	case VFIO_DEVICE_QUERY_GFX_PLANE:
 		return mdpy_query_plane(st, uarg);
 	case VFIO_DEVICE_RESET:

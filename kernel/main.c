@@ -4,14 +4,15 @@
  *
  * This file is the module and mdev plumbing: the "mdpy" parent device, one
  * mdev type per entry of the core's type table, per-instance sysfs, and the
- * probe/remove that create and destroy VFIO devices.
+ * probe/remove that reserve an instance's memory and create and destroy its
+ * VFIO device.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/device.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
-#include <linux/slab.h>
 
 #include "compat.h"
 #include "mdpy.h"
@@ -23,44 +24,16 @@ static unsigned int count = 4;
 module_param(count, uint, 0444);
 MODULE_PARM_DESC(count, "Maximum number of live instances, all types together (1-4096, default 4)");
 
-/* An mdev type as the mdev core sees it, tied to its core description */
-struct mdpy_mdev_type {
-	struct mdev_type mtype;
-	const struct mdpy_type *type;
-	char pretty_name[32];
-};
-
 static struct mdpy_mdev_type mdpy_mdev_types[MDPY_NUM_TYPES];
 static struct mdev_type *mdpy_mdev_type_list[MDPY_NUM_TYPES];
-
-static const struct mdpy_type *mtype_to_type(struct mdev_type *mtype)
-{
-	return container_of(mtype, struct mdpy_mdev_type, mtype)->type;
-}
 
 static struct platform_device *mdpy_pdev;
 static struct mdev_parent mdpy_parent;
 
-/* See mdpy_mem_account() in mdpy.h; readable as the parent's held_bytes */
-static atomic_long_t mdpy_held_bytes;
-
-void mdpy_mem_account(long bytes)
-{
-	atomic_long_add(bytes, &mdpy_held_bytes);
-}
-
-static ssize_t held_bytes_show(struct device *dev,
-			       struct device_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%ld\n", atomic_long_read(&mdpy_held_bytes));
-}
-static DEVICE_ATTR_RO(held_bytes);
-
-static struct attribute *mdpy_parent_attrs[] = {
-	&dev_attr_held_bytes.attr,
+static const struct attribute_group *mdpy_parent_groups[] = {
+	&mdpy_account_group,
 	NULL,
 };
-ATTRIBUTE_GROUPS(mdpy_parent);
 
 /*
  * The parent device.  mdev names its type directories after the parent's
@@ -75,44 +48,30 @@ static struct platform_driver mdpy_platform_driver = {
 	},
 };
 
-int mdpy_init_dev(struct vfio_device *vdev)
+/* The most an instance of @type can hold: what it reserves at create */
+static u64 mdpy_type_cost(const struct mdpy_type *type)
 {
-	struct mdpy_state *st = vdev_to_mdpy(vdev);
-	struct mdev_device *mdev = to_mdev_device(vdev->dev);
-	int ret;
-
-	st->type = mtype_to_type(mdev->type);
-	/* QUERY_GFX_PLANE runs every display refresh: answer from a copy */
-	ret = mdpy_plane_get(st->type, MDPY_PLANE_PRIMARY, &st->plane);
-	if (ret)
-		return ret;
-	ret = mdpy_fb_init(&st->fb, st->type);
-	if (ret)
-		return ret;
-	mutex_init(&st->cfg_lock);
-	mdpy_core_init(&st->core, st->type);
-	mdpy_mem_account(sizeof(*st));
-	return 0;
-}
-
-void mdpy_release_dev(struct vfio_device *vdev)
-{
-	struct mdpy_state *st = vdev_to_mdpy(vdev);
-
-	mutex_destroy(&st->cfg_lock);
-	mdpy_fb_destroy(&st->fb);
-	mdpy_mem_account(-(long)sizeof(*st));
-	mdpy_compat_release_vdev(vdev);
+	return mdpy_instance_cost(type, PAGE_SIZE, sizeof(struct page *),
+				  sizeof(struct mdpy_state));
 }
 
 static int mdpy_probe(struct mdev_device *mdev)
 {
+	const struct mdpy_type *type = mtype_to_type(mdev->type);
+	u64 cost = mdpy_type_cost(type);
 	struct mdpy_state *st;
 	int ret;
 
+	ret = mdpy_account_reserve(mdev->type->sysfs_name, cost);
+	if (ret)
+		return ret;
+
 	st = vfio_alloc_device(mdpy_state, vdev, &mdev->dev, &mdpy_vfio_ops);
-	if (IS_ERR(st))
-		return PTR_ERR(st);
+	if (IS_ERR(st)) {
+		ret = PTR_ERR(st);
+		goto err_unreserve;
+	}
+	st->reserved = cost;
 
 	ret = vfio_register_emulated_iommu_dev(&st->vdev);
 	if (ret)
@@ -122,16 +81,24 @@ static int mdpy_probe(struct mdev_device *mdev)
 
 err_put:
 	vfio_put_device(&st->vdev);
+err_unreserve:
+	mdpy_account_unreserve(cost);
 	return ret;
 }
 
 static void mdpy_remove(struct mdev_device *mdev)
 {
 	struct mdpy_state *st = dev_get_drvdata(&mdev->dev);
+	u64 cost = st->reserved;
 
-	/* waits until userspace has closed every fd of the device */
+	/*
+	 * Waits until userspace has closed every fd and mapping of the
+	 * device, asking the user to let go (mdpy_vfio_ops.request) every
+	 * 10 seconds meanwhile.
+	 */
 	vfio_unregister_group_dev(&st->vdev);
 	vfio_put_device(&st->vdev);
+	mdpy_account_unreserve(cost);
 }
 
 static ssize_t resolution_show(struct device *dev,
@@ -179,7 +146,12 @@ static ssize_t mdpy_show_description(struct mdev_type *mtype, char *buf)
 			  mdpy_bar_size(type) / 1024);
 }
 
-/* max_instances makes the mdev core enforce @count across all types */
+/* account.c enforces @count and the memory budget across all types */
+static unsigned int mdpy_get_available(struct mdev_type *mtype)
+{
+	return mdpy_account_available(mdpy_type_cost(mtype_to_type(mtype)));
+}
+
 static struct mdev_driver mdpy_mdev_driver = {
 	.device_api = VFIO_DEVICE_API_PCI_STRING,
 	.driver = {
@@ -190,10 +162,11 @@ static struct mdev_driver mdpy_mdev_driver = {
 	},
 	.probe = mdpy_probe,
 	.remove = mdpy_remove,
+	.get_available = mdpy_get_available,
 	.show_description = mdpy_show_description,
 };
 
-static void __init mdpy_setup_types(void)
+static int __init mdpy_setup_types(void)
 {
 	unsigned int i;
 
@@ -201,12 +174,19 @@ static void __init mdpy_setup_types(void)
 		struct mdpy_mdev_type *t = &mdpy_mdev_types[i];
 
 		t->type = &mdpy_types[i];
+		/* BAR0 is mapped and counted in whole pages (16K/64K too) */
+		if (mdpy_bar_size(t->type) % PAGE_SIZE) {
+			pr_err("type %s: a %u-byte BAR0 is not a whole number of %lu-byte pages\n",
+			       t->type->name, mdpy_bar_size(t->type), PAGE_SIZE);
+			return -EINVAL;
+		}
 		snprintf(t->pretty_name, sizeof(t->pretty_name), "%s %ux%u",
 			 t->type->label, t->type->width, t->type->height);
 		t->mtype.sysfs_name = t->type->name;
 		t->mtype.pretty_name = t->pretty_name;
 		mdpy_mdev_type_list[i] = &t->mtype;
 	}
+	return 0;
 }
 
 static int __init mdpy_init(void)
@@ -216,14 +196,30 @@ static int __init mdpy_init(void)
 	BUILD_BUG_ON(MDPY_REGION_BAR0 != VFIO_PCI_BAR0_REGION_INDEX);
 	BUILD_BUG_ON(MDPY_REGION_CONFIG != VFIO_PCI_CONFIG_REGION_INDEX);
 	BUILD_BUG_ON(MDPY_NUM_REGIONS != VFIO_PCI_NUM_REGIONS);
+	BUILD_BUG_ON(MDPY_IRQ_INDEX_REQ != VFIO_PCI_REQ_IRQ_INDEX);
+	BUILD_BUG_ON(MDPY_NUM_IRQ_INDEXES != VFIO_PCI_NUM_IRQS);
+	BUILD_BUG_ON(MDPY_IRQ_DATA_NONE != VFIO_IRQ_SET_DATA_NONE);
+	BUILD_BUG_ON(MDPY_IRQ_DATA_BOOL != VFIO_IRQ_SET_DATA_BOOL);
+	BUILD_BUG_ON(MDPY_IRQ_DATA_EVENTFD != VFIO_IRQ_SET_DATA_EVENTFD);
+	BUILD_BUG_ON(MDPY_IRQ_DATA_MASK != VFIO_IRQ_SET_DATA_TYPE_MASK);
+	BUILD_BUG_ON(MDPY_IRQ_ACTION_MASK != VFIO_IRQ_SET_ACTION_MASK);
+	BUILD_BUG_ON(MDPY_IRQ_ACTION_UNMASK != VFIO_IRQ_SET_ACTION_UNMASK);
+	BUILD_BUG_ON(MDPY_IRQ_ACTION_TRIGGER != VFIO_IRQ_SET_ACTION_TRIGGER);
+	BUILD_BUG_ON(MDPY_IRQ_ACTIONS != VFIO_IRQ_SET_ACTION_TYPE_MASK);
+	BUILD_BUG_ON(MDPY_IRQ_SET_HDR_SIZE !=
+		     offsetofend(struct vfio_irq_set, count));
 
 	if (count < 1 || count > MDPY_MAX_INSTANCES) {
 		pr_err("count=%u is out of range: use 1 to %u instances\n",
 		       count, MDPY_MAX_INSTANCES);
 		return -EINVAL;
 	}
-	mdpy_setup_types();
-	mdpy_mdev_driver.max_instances = count;
+	ret = mdpy_setup_types();
+	if (ret)
+		return ret;
+	ret = mdpy_account_init(count);
+	if (ret)
+		return ret;
 
 	ret = mdev_register_driver(&mdpy_mdev_driver);
 	if (ret)

@@ -1,24 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * mdpy host driver: per-instance state shared by the kernel glue files.
+ * mdpy host driver: the per-instance state, and the few functions one
+ * kernel/ file offers another.  Calls go one way only:
+ *
+ *   main.c -> device.c -> ioctl.c -> fb.c -> account.c
+ *   (main.c and device.c also use account.c; device.c also uses fb.c)
+ *
+ * Each prototype below says why another file needs it.
  */
 #ifndef MDPY_H
 #define MDPY_H
 
 #include <linux/atomic.h>
+#include <linux/eventfd.h>
 #include <linux/mdev.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
-#include <linux/uaccess.h>
 #include <linux/vfio.h>
 
 #include "../core/mdpy_core.h"
 
 /*
  * Framebuffer (BAR0) memory, allocated a page at a time on first touch.
- * A slot in @pages goes from NULL to a filled page exactly once (cmpxchg)
- * and stays until mdpy_fb_destroy(), so readers need no lock: they load the
- * slot with acquire semantics and see a fully initialised page or NULL.
+ * While the device is open a slot in @pages goes from NULL to a filled
+ * page exactly once (cmpxchg), so readers need no lock: they load the slot
+ * with acquire semantics and see a fully initialised page or NULL.  Slots
+ * are emptied only when nothing can reach the pages (last close, release).
  */
 struct mdpy_fb {
 	const struct mdpy_type *type;
@@ -27,41 +34,16 @@ struct mdpy_fb {
 	atomic_long_t resident;		/* slots filled, for accounting */
 };
 
-int mdpy_fb_init(struct mdpy_fb *fb, const struct mdpy_type *type);
-void mdpy_fb_destroy(struct mdpy_fb *fb);
-void mdpy_fb_reset(struct mdpy_fb *fb);
-ssize_t mdpy_fb_read(struct mdpy_fb *fb, u64 off, char __user *buf,
-		     size_t count);
-ssize_t mdpy_fb_write(struct mdpy_fb *fb, u64 off, const char __user *buf,
-		      size_t count);
-int mdpy_fb_mmap(struct mdpy_fb *fb, struct vm_area_struct *vma);
+/* An mdev type as the mdev core sees it, tied to its core description */
+struct mdpy_mdev_type {
+	struct mdev_type mtype;
+	const struct mdpy_type *type;
+	char pretty_name[32];
+};
 
-/*
- * VMMs move config space and trapped BAR bytes in 1, 2, 4 and 8 byte
- * accesses.  A user copy of constant size skips the hardened-usercopy
- * object check, which would otherwise cost more than the access itself.
- * Returns the bytes not copied, like copy_{to,from}_user().
- */
-static inline unsigned long mdpy_copy_user(void *kbuf, char __user *ubuf,
-					   size_t n, bool to_user)
+static inline const struct mdpy_type *mtype_to_type(struct mdev_type *mtype)
 {
-	switch (n) {
-	case 1:
-		return to_user ? copy_to_user(ubuf, kbuf, 1) :
-				 copy_from_user(kbuf, ubuf, 1);
-	case 2:
-		return to_user ? copy_to_user(ubuf, kbuf, 2) :
-				 copy_from_user(kbuf, ubuf, 2);
-	case 4:
-		return to_user ? copy_to_user(ubuf, kbuf, 4) :
-				 copy_from_user(kbuf, ubuf, 4);
-	case 8:
-		return to_user ? copy_to_user(ubuf, kbuf, 8) :
-				 copy_from_user(kbuf, ubuf, 8);
-	default:
-		return to_user ? copy_to_user(ubuf, kbuf, n) :
-				 copy_from_user(kbuf, ubuf, n);
-	}
+	return container_of(mtype, struct mdpy_mdev_type, mtype)->type;
 }
 
 /* One mdev instance */
@@ -70,8 +52,13 @@ struct mdpy_state {
 	const struct mdpy_type *type;
 	struct mdpy_fb fb;
 	struct mdpy_plane plane;	/* fixed by the type, set at init */
+	u64 reserved;			/* bytes this instance holds in the budget */
+
 	struct mutex cfg_lock;		/* protects @core */
 	struct mdpy_core core;
+
+	struct mutex irq_lock;		/* protects @req_trigger */
+	struct eventfd_ctx *req_trigger;	/* REQ eventfd, or NULL */
 };
 
 static inline struct mdpy_state *vdev_to_mdpy(struct vfio_device *vdev)
@@ -79,19 +66,40 @@ static inline struct mdpy_state *vdev_to_mdpy(struct vfio_device *vdev)
 	return container_of(vdev, struct mdpy_state, vdev);
 }
 
-/*
- * Driver-wide count of the memory mdpy holds for its devices (instance
- * structs, page tables, framebuffer pages, transient bounce buffers),
- * shown as the parent's held_bytes: 0 whenever no instance exists, so
- * tests can prove to the byte that nothing leaked.
- */
-void mdpy_mem_account(long bytes);
-
-int mdpy_init_dev(struct vfio_device *vdev);
-void mdpy_release_dev(struct vfio_device *vdev);
-void mdpy_reset(struct mdpy_state *st);
-long mdpy_ioctl(struct vfio_device *vdev, unsigned int cmd, unsigned long arg);
-
+/* device.c: main.c creates VFIO devices with these ops */
 extern const struct vfio_device_ops mdpy_vfio_ops;
+
+/*
+ * ioctl.c: device.c's ops table dispatches ioctls here; open and close
+ * reset the device as VFIO_DEVICE_RESET does; the request op and last
+ * close reach the REQ eventfd, which SET_IRQS owns.
+ */
+long mdpy_ioctl(struct vfio_device *vdev, unsigned int cmd, unsigned long arg);
+void mdpy_reset(struct mdpy_state *st);
+bool mdpy_req_signal(struct mdpy_state *st);
+void mdpy_req_release(struct mdpy_state *st);
+
+/* fb.c: device.c routes BAR0 accesses here; ioctl.c resets the picture */
+int mdpy_fb_init(struct mdpy_fb *fb, const struct mdpy_type *type);
+void mdpy_fb_destroy(struct mdpy_fb *fb);
+void mdpy_fb_reset(struct mdpy_fb *fb);
+void mdpy_fb_free_pages(struct mdpy_fb *fb);
+ssize_t mdpy_fb_read(struct mdpy_fb *fb, u64 off, char __user *buf,
+		     size_t count);
+ssize_t mdpy_fb_write(struct mdpy_fb *fb, u64 off, const char __user *buf,
+		      size_t count);
+int mdpy_fb_mmap(struct mdpy_fb *fb, struct vm_area_struct *vma);
+
+/*
+ * account.c: the one place that knows what instances may take (count and
+ * memory budget) and what they hold.  main.c reserves at create and shows
+ * the totals; fb.c and device.c report what they allocate and free.
+ */
+int mdpy_account_init(unsigned int max_instances);
+int mdpy_account_reserve(const char *type_name, u64 bytes);
+void mdpy_account_unreserve(u64 bytes);
+unsigned int mdpy_account_available(u64 bytes);
+void mdpy_account_held(long bytes);
+extern const struct attribute_group mdpy_account_group;
 
 #endif /* MDPY_H */

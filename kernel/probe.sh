@@ -33,6 +33,8 @@ probe() {	# probe MACRO FILE REGEX
 	# v6.19: the VFIO core answers VFIO_DEVICE_GET_REGION_INFO itself and
 	# asks the driver through get_region_info_caps.
 	probe MDPY_HAVE_GET_REGION_INFO_CAPS include/linux/vfio.h 'get_region_info_caps'
+	# v6.8: eventfd_signal() lost its count argument.
+	probe MDPY_HAVE_EVENTFD_SIGNAL_CTX_ONLY include/linux/eventfd.h 'void eventfd_signal\(struct eventfd_ctx \*ctx\)'
 } > "$tmp"
 
 # Rewrite only on change so the module is not rebuilt every time

@@ -525,7 +525,9 @@ void op_ioctl_valid(struct worker *w, struct dev *d, int fd)
 		break;
 	case 2:
 		ii.index = rnd_below(&w->r, 5);
-		if (ioctl(fd, VFIO_DEVICE_GET_IRQ_INFO, &ii) || ii.count)
+		/* one interrupt behind REQ (index 4), none elsewhere */
+		if (ioctl(fd, VFIO_DEVICE_GET_IRQ_INFO, &ii) ||
+		    ii.count != (ii.index == VFIO_PCI_REQ_IRQ_INDEX))
 			bad_result(w, "GET_IRQ_INFO %u: %s count %u", ii.index,
 				   strerror(errno), ii.count);
 		break;
@@ -617,11 +619,13 @@ void op_ioctl_bad(struct worker *w, struct dev *d)
 		ii.index = 5 + (x % 2 ? x % 1000 : ~0u - 5);
 		ret = ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &ii);
 		break;
-	case 4:		/* there is nothing to set */
+	case 4:		/* nothing to set outside REQ (index 4) */
 		memset(&is, 0, sizeof(is));
 		is.argsz = sizeof(is) + (x % 64);
 		is.flags = x;
 		is.index = x % 7;
+		if (is.index == VFIO_PCI_REQ_IRQ_INDEX)
+			is.index = 5;
 		is.count = x % 3;
 		ret = ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &is);
 		break;

@@ -6,6 +6,11 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/ioctl.h>
 
 #include "harness.h"
@@ -272,34 +277,264 @@ TEST_F(dev, sub_range_mmaps)
 	munmap(full, size);
 }
 
-TEST_F(dev, data_survives_close_and_reopen)
+/* The power-on picture of the whole BAR, from the spec */
+static uint8_t *picture(const struct mdpy_ttype *t, uint64_t size)
+{
+	uint8_t *buf = malloc(size);
+
+	if (buf)
+		initial_bytes(t, 0, buf, size);
+	return buf;
+}
+
+/*
+ * Every new user gets a clean device, as vfio-pci resets on first open and
+ * after last close: what the previous user drew, and its config writes, are
+ * gone, and the pages it touched go back to the system.
+ */
+TEST_F(dev, new_user_sees_power_on_state)
 {
 	uint64_t size = self->d.bar.size;
-	uint8_t *before, *after, *map;
+	uint8_t *want, *after, *map, cfg[CFG_SIZE];
+	long h0 = held();
 
+	want = picture(self->t, size);
+	ASSERT_TRUE(want);
 	map = map_bar(&self->d, 0, size, PROT_READ | PROT_WRITE);
 	ASSERT_MAPPED(map);
 	rand_fill(map, size);
-	before = malloc(size);
-	ASSERT_TRUE(before);
-	memcpy(before, map, size);
 	munmap(map, size);
+	ASSERT_RET(cfg_put(&self->d, 0x04, 2, 0x6), 0);
+	ASSERT_RET(cfg_put(&self->d, 0x10, 4, 0xfe000000), 0);
+	ASSERT_RET(cfg_put(&self->d, 0x3c, 1, 0x0b), 0);
+	EXPECT_EQ(resident(self->uuid), (long)size);
 
-	/* device fd only */
+	/* device fd only (the group stays open) */
 	ASSERT_RET(vdev_reopen_fd(&self->d, self->uuid), 0);
+	EXPECT_EQ(resident(self->uuid), 0);
+	EXPECT_EQ(held(), h0);
 	after = read_all(&self->d);
 	ASSERT_TRUE(after);
-	EXPECT_MEMEQ(after, before, size);
+	EXPECT_MEMEQ(after, want, size);
 	free(after);
+	ASSERT_RET(cfg_dump(&self->d, cfg), 0);
+	EXPECT_MEMEQ(cfg, self->cfg0, CFG_SIZE);
 
-	/* the whole container/group/device stack */
+	/* the whole container/group/device stack, after an fd write */
+	ASSERT_RET(bar_write(&self->d, 0, "\x01\x02\x03\x04", 4), 0);
+	ASSERT_RET(cfg_put(&self->d, 0x04, 2, 0x2), 0);
 	vdev_close(&self->d);
 	ASSERT_RET(vdev_open(&self->d, self->uuid), 0);
 	after = read_all(&self->d);
 	ASSERT_TRUE(after);
-	EXPECT_MEMEQ(after, before, size);
+	EXPECT_MEMEQ(after, want, size);
 	free(after);
-	free(before);
+	ASSERT_RET(cfg_dump(&self->d, cfg), 0);
+	EXPECT_MEMEQ(cfg, self->cfg0, CFG_SIZE);
+	EXPECT_EQ(resident(self->uuid), 0);
+	free(want);
+}
+
+/* ---- memory cgroups: pages are charged to the task that touches them ---- */
+
+#define CG_ROOT	"/sys/fs/cgroup"
+#define CG_TEST	CG_ROOT "/mdpy-test"
+
+static int cg_setup(void)
+{
+	char buf[256];
+
+	if (sysfs_read(CG_ROOT "/cgroup.controllers", buf, sizeof(buf)) < 0) {
+		mkdir(CG_ROOT, 0755);
+		if (mount("cgroup2", CG_ROOT, "cgroup2", 0, NULL) && errno != EBUSY)
+			return -errno;
+		if (sysfs_read(CG_ROOT "/cgroup.controllers", buf, sizeof(buf)) < 0)
+			return -ENOENT;
+	}
+	if (!strstr(buf, "memory"))
+		return -EOPNOTSUPP;
+	sysfs_write(CG_ROOT "/cgroup.subtree_control", "+memory");
+	rmdir(CG_TEST);
+	if (mkdir(CG_TEST, 0755))
+		return -errno;
+	return 0;
+}
+
+static long cg_long(const char *file, const char *key)
+{
+	char path[128], buf[4096], *p;
+	long v = -1;
+
+	snprintf(path, sizeof(path), CG_TEST "/%s", file);
+	if (sysfs_read(path, buf, sizeof(buf)) < 0)
+		return -1;
+	if (!key)
+		return strtol(buf, NULL, 10);
+	p = strstr(buf, key);
+	if (p)
+		v = strtol(p + strlen(key) + 1, NULL, 10);
+	return v;
+}
+
+static sigjmp_buf bus_jmp;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_jmp, 1);
+}
+
+/*
+ * In the child, inside the cgroup: touch @pages pages through the mapping
+ * (exit 0), or, with memory.max too low, see SIGBUS on a mapping touch
+ * and ENOMEM on an fd write (exit 0); anything else exits non-zero.
+ */
+static int child_touch(const char *uuid, int pages, int expect_fail)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus };
+	volatile uint8_t *map;
+	volatile int i;
+	struct vdev d;
+	uint8_t b = 1;
+	int ret;
+
+	if (sysfs_write(CG_TEST "/cgroup.procs", "0"))
+		return 10;
+	if (vdev_open(&d, uuid))
+		return 11;
+	map = map_bar(&d, 0, d.bar.size, PROT_READ | PROT_WRITE);
+	if (map == MAP_FAILED)
+		return 12;
+	sigaction(SIGBUS, &sa, NULL);
+	for (i = 0; i < pages; i++) {
+		if (sigsetjmp(bus_jmp, 1)) {
+			if (!expect_fail)
+				return 13;
+			/*
+			 * And the fd path says ENOMEM.  Reclaim may have made a
+			 * little room meanwhile, so write page after page until
+			 * the limit is hit again.
+			 */
+			for (i++; i < pages; i++) {
+				ret = bar_write(&d, (uint64_t)i * PAGE_SZ, &b, 1);
+				if (ret)
+					return ret == -ENOMEM ? 0 : 16;
+			}
+			return 14;
+		}
+		map[(size_t)i * PAGE_SZ] = 0x42;
+	}
+	return expect_fail ? 15 : 0;
+}
+
+static int run_child(const char *uuid, int pages, int expect_fail)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(child_touch(uuid, pages, expect_fail));
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	if (WIFSIGNALED(status))
+		return 100 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/*
+ * memory.current of the group grows by the pages its task touches; with
+ * memory.max below what a touch needs, the touch fails cleanly (SIGBUS,
+ * ENOMEM), nothing is OOM-killed, and the device stays usable.
+ */
+TEST_F(dev, memcg_charge_and_limit)
+{
+	long before, after, oom_kills;
+	const int pages = 256;	/* 1 MiB: inside every type's frame */
+	char max[32];
+	int ret;
+
+	ret = cg_setup();
+	if (ret == -EOPNOTSUPP || ret == -ENOENT)
+		SKIP("no cgroup v2 memory controller in this kernel");
+	ASSERT_RET(ret, 0);
+	/* the test's own fd closes first: a child is the only user */
+	vdev_close(&self->d);
+
+	before = cg_long("memory.current", NULL);
+	ASSERT_RET(run_child(self->uuid, pages, 0), 0);
+	/*
+	 * The child was the last user: its pages were freed and uncharged
+	 * when it exited (what stays are a few of its kernel objects).
+	 */
+	after = cg_long("memory.current", NULL);
+	ht_diag("memory.current %ld -> %ld after a child touched %d pages and exited",
+		before, after, pages);
+	EXPECT_LT(after, before + (long)pages * (long)PAGE_SZ / 2);
+	EXPECT_EQ(resident(self->uuid), 0);
+
+	/* measure while the child holds them: a holder process that waits */
+	{
+		int pfd[2], go[2], status;
+		pid_t pid;
+		char c;
+
+		ASSERT_OK(pipe(pfd));
+		ASSERT_OK(pipe(go));
+		pid = fork();
+		if (pid == 0) {
+			struct vdev d;
+			volatile uint8_t *map;
+			int i;
+
+			if (sysfs_write(CG_TEST "/cgroup.procs", "0") ||
+			    vdev_open(&d, self->uuid))
+				_exit(1);
+			map = map_bar(&d, 0, d.bar.size, PROT_READ | PROT_WRITE);
+			if (map == MAP_FAILED)
+				_exit(2);
+			for (i = 0; i < pages; i++)
+				map[(size_t)i * PAGE_SZ] = 1;
+			if (write(pfd[1], "t", 1) != 1 || read(go[0], &c, 1) != 1)
+				_exit(3);
+			_exit(0);
+		}
+		ASSERT_GT(pid, 0);
+		ASSERT_EQ(read(pfd[0], &c, 1), 1);
+		after = cg_long("memory.current", NULL);
+		ht_diag("memory.current while held: %ld (+%ld)", after, after - before);
+		EXPECT_GE(after - before, (long)pages * (long)PAGE_SZ);
+		EXPECT_EQ(resident(self->uuid), (long)pages * (long)PAGE_SZ);
+		ASSERT_EQ(write(go[1], "g", 1), 1);
+		ASSERT_EQ(waitpid(pid, &status, 0), pid);
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		close(pfd[0]);
+		close(pfd[1]);
+		close(go[0]);
+		close(go[1]);
+	}
+	EXPECT_EQ(resident(self->uuid), 0);
+
+	/* a limit just above what the group holds now: the touches must fail */
+	before = cg_long("memory.current", NULL);
+	snprintf(max, sizeof(max), "%ld", before + 256 * 1024);
+	ASSERT_RET(sysfs_write(CG_TEST "/memory.max", max), 0);
+	oom_kills = cg_long("memory.events", "oom_kill");
+	EXPECT_RET(run_child(self->uuid, pages, 1), 0);
+	EXPECT_EQ(cg_long("memory.events", "oom_kill"), oom_kills);
+	EXPECT_TRUE(klog_has("mdpy", "no memory for a framebuffer page", NULL));
+	ASSERT_RET(sysfs_write(CG_TEST "/memory.max", "max"), 0);
+
+	/* the device is fine: a new user draws and reads back */
+	ASSERT_RET(vdev_open(&self->d, self->uuid), 0);
+	ASSERT_RET(bar_write(&self->d, 4096, "\x11\x22", 2), 0);
+	{
+		uint8_t b[2] = { 0 };
+
+		ASSERT_RET(bar_read(&self->d, 4096, b, 2), 0);
+		EXPECT_EQ(b[0], 0x11);
+		EXPECT_EQ(b[1], 0x22);
+	}
+	rmdir(CG_TEST);
 }
 
 /* A mapping outlives the fd it came from and still aliases the BAR. */

@@ -6,6 +6,9 @@
  * and the errno the spec requires.  Every row is its own TAP test per type.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -16,6 +19,7 @@
 
 #define CANARY		0xa5
 #define NUM_IRQS	5	/* VFIO_PCI_NUM_IRQS: INTx, MSI, MSI-X, ERR, REQ */
+#define REQ_INDEX	4	/* VFIO_PCI_REQ_IRQ_INDEX */
 
 #define INFO_MINSZ	16	/* offsetofend(vfio_device_info, num_irqs) */
 #define REGION_MINSZ	32	/* offsetofend(vfio_region_info, offset) */
@@ -212,8 +216,11 @@ static void check_irq_info(struct vdev *d, int *bad)
 			continue;
 		}
 		memcpy(&out, c.base, sizeof(out));
-		if (out.argsz != IRQ_MINSZ || out.index != i || out.flags || out.count) {
-			ht_diag("GET_IRQ_INFO index %u: argsz %u flags 0x%x index %u count %u, want count 0 flags 0",
+		/* one interrupt, an eventfd, behind REQ; nothing elsewhere */
+		if (out.argsz != IRQ_MINSZ || out.index != i ||
+		    out.flags != (i == REQ_INDEX ? VFIO_IRQ_INFO_EVENTFD : 0) ||
+		    out.count != (i == REQ_INDEX)) {
+			ht_diag("GET_IRQ_INFO index %u: argsz %u flags 0x%x index %u count %u",
 				i, out.argsz, out.flags, out.index, out.count);
 			(*bad)++;
 		}
@@ -493,7 +500,7 @@ static const struct row catalog[] = {
 	IOC("irq_info.readonly_arg", GQ, 16, 0, 0, 0, 0, P_RO, EFAULT),
 	IOC("irq_info.kernel_pointer", GQ, 16, 0, 0, 0, 0, P_KERNEL, EFAULT),
 
-	/* --- VFIO_DEVICE_SET_IRQS: no interrupts, so every request fails --- */
+	/* --- VFIO_DEVICE_SET_IRQS: only REQ has an interrupt (TRIGGER only) --- */
 	IOC("set_irqs.intx_trigger_none_count0", SI, 20, NONE | TRIG, 0, 0, 0, P_OK, EINVAL),
 	IOC("set_irqs.intx_trigger_none_count1", SI, 20, NONE | TRIG, 0, 0, 1, P_OK, EINVAL),
 	IOC("set_irqs.intx_trigger_bool", SI, 21, BOOL | TRIG, 0, 0, 1, P_OK, EINVAL),
@@ -505,7 +512,20 @@ static const struct row catalog[] = {
 	IOC("set_irqs.msix_trigger_eventfd", SI, 24, EVFD | TRIG, 2, 0, 1, P_OK, EINVAL),
 	IOC("set_irqs.msix_disable", SI, 20, NONE | TRIG, 2, 0, 0, P_OK, EINVAL),
 	IOC("set_irqs.err_trigger_eventfd", SI, 24, EVFD | TRIG, 3, 0, 1, P_OK, EINVAL),
-	IOC("set_irqs.req_trigger_eventfd", SI, 24, EVFD | TRIG, 4, 0, 1, P_OK, EINVAL),
+	IOC("set_irqs.req_trigger_eventfd", SI, 24, EVFD | TRIG, 4, 0, 1, P_OK, 0),
+	IOC("set_irqs.req_trigger_none", SI, 20, NONE | TRIG, 4, 0, 1, P_OK, 0),
+	IOC("set_irqs.req_trigger_bool", SI, 21, BOOL | TRIG, 4, 0, 1, P_OK, 0),
+	IOC("set_irqs.req_disable", SI, 20, NONE | TRIG, 4, 0, 0, P_OK, 0),
+	IOC("set_irqs.req_mask", SI, 20, NONE | VFIO_IRQ_SET_ACTION_MASK, 4, 0, 1, P_OK, EINVAL),
+	IOC("set_irqs.req_unmask", SI, 20, NONE | VFIO_IRQ_SET_ACTION_UNMASK, 4, 0, 1, P_OK, EINVAL),
+	IOC("set_irqs.req_start_1", SI, 24, EVFD | TRIG, 4, 1, 1, P_OK, EINVAL),
+	IOC("set_irqs.req_count_2", SI, 28, EVFD | TRIG, 4, 0, 2, P_OK, EINVAL),
+	IOC("set_irqs.req_eventfd_count0", SI, 24, EVFD | TRIG, 4, 0, 0, P_OK, EINVAL),
+	IOC("set_irqs.req_argsz_short_for_fd", SI, 23, EVFD | TRIG, 4, 0, 1, P_OK, EINVAL),
+	IOC("set_irqs.req_argsz_short_for_bool", SI, 20, BOOL | TRIG, 4, 0, 1, P_OK, EINVAL),
+	IOC("set_irqs.req_two_data_types", SI, 24, EVFD | BOOL | TRIG, 4, 0, 1, P_OK, EINVAL),
+	IOC("set_irqs.req_no_action", SI, 24, EVFD, 4, 0, 1, P_OK, EINVAL),
+	IOC("set_irqs.req_arg_straddles_unmapped", SI, 24, EVFD | TRIG, 4, 0, 1, P_EDGE, EFAULT),
 	IOC("set_irqs.index_num_irqs", SI, 20, NONE | TRIG, NUM_IRQS, 0, 0, P_OK, EINVAL),
 	IOC("set_irqs.index_max", SI, 20, NONE | TRIG, 0xffffffffu, 0, 0, P_OK, EINVAL),
 	IOC("set_irqs.flags_0", SI, 20, 0, 0, 0, 0, P_OK, EINVAL),
@@ -906,6 +926,162 @@ TEST(catalog_has_80_bad_inputs)
 			bad++;
 	ht_diag("catalog: %zu rows, %zu expect an error", NROWS, bad);
 	EXPECT_GE(bad, 80);
+}
+
+/* ---- REQ: the host asks the user to release the device ---- */
+
+static int set_req(int devfd, uint32_t data, uint32_t count, int32_t val)
+{
+	uint8_t buf[24] = { 0 };
+	struct vfio_irq_set hdr = {
+		.argsz = data == VFIO_IRQ_SET_DATA_EVENTFD ? 24 :
+			 data == VFIO_IRQ_SET_DATA_BOOL ? 21 : 20,
+		.flags = data | VFIO_IRQ_SET_ACTION_TRIGGER,
+		.index = REQ_INDEX, .start = 0, .count = count,
+	};
+
+	memcpy(buf, &hdr, sizeof(hdr));
+	if (data == VFIO_IRQ_SET_DATA_EVENTFD)
+		memcpy(buf + 20, &val, 4);
+	else
+		buf[20] = (uint8_t)val;
+	return ioctl(devfd, VFIO_DEVICE_SET_IRQS, buf) ? -errno : 0;
+}
+
+/* The eventfd's count after waiting up to @ms for it (0: never signalled) */
+static uint64_t evfd_wait(int efd, int ms)
+{
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+	uint64_t n = 0;
+
+	if (poll(&p, 1, ms) == 1 && read(efd, &n, sizeof(n)) != sizeof(n))
+		n = 0;
+	return n;
+}
+
+/* Every way SET_IRQS sets, signals and clears the REQ eventfd */
+TEST_F(dev, req_eventfd_set_signal_clear)
+{
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	ASSERT_GE(efd, 0);
+	ASSERT_RET(set_req(self->d.fd, VFIO_IRQ_SET_DATA_EVENTFD, 1, efd), 0);
+	EXPECT_EQ(evfd_wait(efd, 0), 0);
+	EXPECT_RET(set_req(self->d.fd, VFIO_IRQ_SET_DATA_NONE, 1, 0), 0);
+	EXPECT_EQ(evfd_wait(efd, 1000), 1);
+	EXPECT_RET(set_req(self->d.fd, VFIO_IRQ_SET_DATA_BOOL, 1, 0), 0);
+	EXPECT_EQ(evfd_wait(efd, 100), 0);
+	EXPECT_RET(set_req(self->d.fd, VFIO_IRQ_SET_DATA_BOOL, 1, 1), 0);
+	EXPECT_EQ(evfd_wait(efd, 1000), 1);
+	/* fd -1 clears it */
+	EXPECT_RET(set_req(self->d.fd, VFIO_IRQ_SET_DATA_EVENTFD, 1, -1), 0);
+	EXPECT_RET(set_req(self->d.fd, VFIO_IRQ_SET_DATA_NONE, 1, 0), 0);
+	EXPECT_EQ(evfd_wait(efd, 100), 0);
+	/* so does count 0 */
+	ASSERT_RET(set_req(self->d.fd, VFIO_IRQ_SET_DATA_EVENTFD, 1, efd), 0);
+	EXPECT_RET(set_req(self->d.fd, VFIO_IRQ_SET_DATA_NONE, 0, 0), 0);
+	EXPECT_RET(set_req(self->d.fd, VFIO_IRQ_SET_DATA_NONE, 1, 0), 0);
+	EXPECT_EQ(evfd_wait(efd, 100), 0);
+	/* what is not an eventfd is refused, and the old setting stays */
+	ASSERT_RET(set_req(self->d.fd, VFIO_IRQ_SET_DATA_EVENTFD, 1, efd), 0);
+	EXPECT_RET(set_req(self->d.fd, VFIO_IRQ_SET_DATA_EVENTFD, 1, -2), -EINVAL);
+	EXPECT_RET(set_req(self->d.fd, VFIO_IRQ_SET_DATA_EVENTFD, 1, devnull), -EINVAL);
+	EXPECT_RET(set_req(self->d.fd, VFIO_IRQ_SET_DATA_EVENTFD, 1, 1000000), -EBADF);
+	EXPECT_RET(set_req(self->d.fd, VFIO_IRQ_SET_DATA_NONE, 1, 0), 0);
+	EXPECT_EQ(evfd_wait(efd, 1000), 1);
+	close(devnull);
+	close(efd);
+}
+
+/* The last close forgets the eventfd: a new user starts without one */
+TEST_F(dev, req_eventfd_dropped_at_last_close)
+{
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	ASSERT_GE(efd, 0);
+	ASSERT_RET(set_req(self->d.fd, VFIO_IRQ_SET_DATA_EVENTFD, 1, efd), 0);
+	ASSERT_RET(vdev_reopen_fd(&self->d, self->uuid), 0);
+	EXPECT_RET(set_req(self->d.fd, VFIO_IRQ_SET_DATA_NONE, 1, 0), 0);
+	EXPECT_EQ(evfd_wait(efd, 200), 0);
+	close(efd);
+}
+
+struct remover {
+	const char *uuid;
+	volatile int done;
+	int ret;
+};
+
+static void *do_remove(void *arg)
+{
+	struct remover *r = arg;
+
+	r->ret = mdev_remove(r->uuid);
+	r->done = 1;
+	return NULL;
+}
+
+static int wait_done(struct remover *r, int ms)
+{
+	for (; ms > 0 && !r->done; ms -= 10)
+		usleep(10 * 1000);
+	return r->done;
+}
+
+/*
+ * Writing `remove` while a user holds the device signals its REQ eventfd
+ * at once (that is how QEMU learns to unplug); when the user closes in
+ * answer, the remove returns and the instance is gone.
+ */
+TEST_F(dev, req_fires_on_remove)
+{
+	struct remover r = { .uuid = self->uuid };
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	pthread_t th;
+
+	ASSERT_GE(efd, 0);
+	ASSERT_RET(set_req(self->d.fd, VFIO_IRQ_SET_DATA_EVENTFD, 1, efd), 0);
+	ASSERT_EQ(pthread_create(&th, NULL, do_remove, &r), 0);
+	EXPECT_GE(evfd_wait(efd, 5000), 1);
+	EXPECT_FALSE(r.done);
+	vdev_close(&self->d);
+	EXPECT_TRUE(wait_done(&r, 10000));
+	pthread_join(th, NULL);
+	EXPECT_RET(r.ret, 0);
+	EXPECT_FALSE(mdev_exists(self->uuid));
+	self->created = 0;
+	EXPECT_TRUE(klog_has(self->uuid, "removal requested", "asked the user"));
+	close(efd);
+}
+
+/*
+ * A holder that sets no eventfd (or ignores it) keeps the remover waiting,
+ * with a kernel log line every 10 s, until it closes; then remove returns.
+ */
+TEST(req_ignored_remove_waits_and_logs)
+{
+	struct remover r;
+	char uuid[37];
+	struct vdev d;
+	pthread_t th;
+
+	uuid_gen(uuid);
+	r = (struct remover){ .uuid = uuid };
+	if (live_instances() >= mdpy_count())
+		remove_all_instances();
+	ASSERT_RET(mdev_create(&mdpy_ttypes[0], uuid), 0);
+	ASSERT_RET(vdev_open(&d, uuid), 0);
+	ASSERT_EQ(pthread_create(&th, NULL, do_remove, &r), 0);
+	sleep(12);
+	EXPECT_FALSE(r.done);
+	EXPECT_TRUE(klog_has(uuid, "takes no requests", "(0 s so far)"));
+	EXPECT_TRUE(klog_has(uuid, "takes no requests", "(10 s so far)"));
+	vdev_close(&d);
+	EXPECT_TRUE(wait_done(&r, 15000));
+	pthread_join(th, NULL);
+	EXPECT_RET(r.ret, 0);
+	EXPECT_FALSE(mdev_exists(uuid));
 }
 
 HARNESS_MAIN

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sys/klog.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -455,11 +456,40 @@ int mod_ensure_default(void)
 
 	if (mod_loaded()) {
 		remove_all_instances();
-		if (mdpy_count() == DEFAULT_COUNT)
+		/* budget_mb=0 puts back the default budget (half of RAM) */
+		if (mdpy_count() == DEFAULT_COUNT &&
+		    !sysfs_write(BUDGET_PARAM, "0"))
 			return 0;
 		ret = mod_unload();
 		if (ret)
 			return ret;
 	}
 	return mod_load(NULL);
+}
+
+/*
+ * Whether the kernel log holds a line with every one of @words (up to 3,
+ * NULL-terminated).  Reads the whole ring buffer, as dmesg does.
+ */
+int klog_has(const char *w1, const char *w2, const char *w3)
+{
+	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	char *buf, *line, *save = NULL;
+	int n, found = 0;
+
+	if (size <= 0)
+		return 0;
+	buf = malloc((size_t)size + 1);
+	if (!buf)
+		return 0;
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, size);
+	if (n < 0)
+		n = 0;
+	buf[n] = 0;
+	for (line = strtok_r(buf, "\n", &save); line && !found;
+	     line = strtok_r(NULL, "\n", &save))
+		found = strstr(line, w1) && (!w2 || strstr(line, w2)) &&
+			(!w3 || strstr(line, w3));
+	free(buf);
+	return found;
 }

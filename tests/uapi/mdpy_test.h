@@ -20,6 +20,7 @@
 #define MDEV_DEVICES	"/sys/bus/mdev/devices"
 #define MODULE_NAME	"mdpy"
 #define DEFAULT_COUNT	4
+#define BUDGET_PARAM	"/sys/module/" MODULE_NAME "/parameters/budget_mb"
 
 #define CFG_SIZE	256
 #define PAGE_SZ		4096UL
@@ -132,6 +133,8 @@ int mod_loaded(void);
 int mod_load(const char *params);
 int mod_unload(void);
 int mod_ensure_default(void);
+
+int klog_has(const char *w1, const char *w2, const char *w3);
 
 void rand_fill(void *buf, size_t len);
 uint64_t rand64(void);

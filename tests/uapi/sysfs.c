@@ -592,7 +592,7 @@ TEST_F(mod, param_count_large)
 	int i;
 
 	ASSERT_RET(mod_unload(), 0);
-	ASSERT_RET(mod_load("count=16"), 0);
+	ASSERT_RET(mod_load("count=16 budget_mb=1024"), 0);
 	EXPECT_EQ(check_avail_all(16), 0);
 	for (i = 0; i < 16; i++)
 		ASSERT_RET(mdev_create(&mdpy_ttypes[i % 3], new_uuid(self->uuids, &self->n)), 0);
@@ -627,8 +627,8 @@ TEST_F(mod, param_count_nonsense_refused)
 		}
 		EXPECT_FALSE(path_exists(PARENT_DIR));
 	}
-	/* and the boundary value loads */
-	EXPECT_RET(mod_load("count=4096"), 0);
+	/* and the boundary value loads (with a budget that holds 4096) */
+	EXPECT_RET(mod_load("count=4096 budget_mb=65536"), 0);
 	EXPECT_EQ(check_avail_all(4096), 0);
 }
 
@@ -671,6 +671,125 @@ TEST_F(type, remove_while_mapped)
 	EXPECT_RET(r.ret, 0);
 	EXPECT_FALSE(mdev_exists(u));
 	EXPECT_EQ(check_avail_all(DEFAULT_COUNT), 0);
+}
+
+/* ---- memory budget: each instance reserves its whole BAR at create ---- */
+
+static long parent_long(const char *attr)
+{
+	char path[256];
+	long v = -1;
+
+	snprintf(path, sizeof(path), PARENT_DIR "/%s", attr);
+	if (sysfs_read_long(path, &v))
+		return -1;
+	return v;
+}
+
+/* The spec's bound on one instance's reservation: BAR0, 8 bytes a page, state */
+static int cost_plausible(long reserved, const struct mdpy_ttype *t, int n)
+{
+	long bar = (long)bar_size_for(t);
+	long lo = n * (bar + bar / 4096 * 8), hi = n * (bar + bar / 4096 * 8 + 65536);
+
+	if (reserved < lo || reserved > hi) {
+		ht_diag("reserved_bytes %ld for %d %s, want %ld..%ld", reserved, n,
+			t->dir, lo, hi);
+		return 0;
+	}
+	return 1;
+}
+
+/* Default: half of RAM; reserved and held are 0 without instances */
+TEST_F(mod, budget_default_is_half_of_ram)
+{
+	long mem_kib = 0, budget = parent_long("budget_bytes");
+	char line[256];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	ASSERT_TRUE(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemTotal: %ld kB", &mem_kib) == 1)
+			break;
+	fclose(f);
+	/* MiB granularity, and MemTotal hides a little of totalram */
+	EXPECT_GE(budget, mem_kib * 1024 / 2 - (16L << 20));
+	EXPECT_LE(budget, mem_kib * 1024 / 2 + (1L << 20));
+	EXPECT_EQ(parent_long("reserved_bytes"), 0);
+	EXPECT_EQ(parent_long("held_bytes"), 0);
+}
+
+/*
+ * A 20 MiB budget holds two mdpy-hd (8 MiB BAR each) but not a third: the
+ * third create fails with ENOSPC and a log line, available_instances says
+ * 0 for hd beforehand, and a remove makes room again.
+ */
+TEST_F(mod, budget_refuses_create)
+{
+	const struct mdpy_ttype *hd = &mdpy_ttypes[2], *vga = &mdpy_ttypes[0];
+	const char *u3;
+
+	ASSERT_RET(mod_unload(), 0);
+	ASSERT_RET(mod_load("count=16 budget_mb=20"), 0);
+	EXPECT_EQ(parent_long("budget_bytes"), 20L << 20);
+	EXPECT_EQ(avail(hd), 2);
+	EXPECT_EQ(avail(vga), 9);	/* 2 MiB BAR + page table + state */
+	ASSERT_RET(mdev_create(hd, new_uuid(self->uuids, &self->n)), 0);
+	ASSERT_RET(mdev_create(hd, new_uuid(self->uuids, &self->n)), 0);
+	EXPECT_TRUE(cost_plausible(parent_long("reserved_bytes"), hd, 2));
+	EXPECT_EQ(avail(hd), 0);
+	EXPECT_EQ(avail(vga), 1);
+	u3 = new_uuid(self->uuids, &self->n);
+	EXPECT_RET(mdev_create(hd, u3), -ENOSPC);
+	EXPECT_FALSE(mdev_exists(u3));
+	EXPECT_TRUE(klog_has("mdpy", "budget", "hd"));
+	/* the refused create left nothing behind */
+	EXPECT_TRUE(cost_plausible(parent_long("reserved_bytes"), hd, 2));
+	EXPECT_EQ(live_instances(), 2);
+	ASSERT_RET(mdev_remove(self->uuids[0]), 0);
+	EXPECT_EQ(avail(hd), 1);
+	EXPECT_RET(mdev_create(hd, u3), 0);
+}
+
+/* budget_mb can be read and changed at run time; nonsense is refused */
+TEST_F(mod, budget_adjustable_in_sysfs)
+{
+	const struct mdpy_ttype *hd = &mdpy_ttypes[2];
+	char buf[64];
+
+	ASSERT_RET(mdev_create(hd, new_uuid(self->uuids, &self->n)), 0);
+	EXPECT_EQ(avail(hd), DEFAULT_COUNT - 1);
+	/* lower than what exists: existing instances stay, new ones do not fit */
+	ASSERT_RET(sysfs_write(BUDGET_PARAM, "4"), 0);
+	ASSERT_GT(sysfs_read(BUDGET_PARAM, buf, sizeof(buf)), 0);
+	EXPECT_STR(buf, "4\n");
+	EXPECT_EQ(parent_long("budget_bytes"), 4L << 20);
+	EXPECT_EQ(check_avail_all(0), 0);
+	EXPECT_RET(mdev_create(&mdpy_ttypes[0], new_uuid(self->uuids, &self->n)), -ENOSPC);
+	EXPECT_TRUE(mdev_exists(self->uuids[0]));
+	/* nonsense leaves the value alone */
+	EXPECT_RET(sysfs_write(BUDGET_PARAM, "abc"), -EINVAL);
+	EXPECT_RET(sysfs_write(BUDGET_PARAM, "-1"), -EINVAL);
+	EXPECT_RET(sysfs_write(BUDGET_PARAM, "99999999999"), -EINVAL);
+	EXPECT_EQ(parent_long("budget_bytes"), 4L << 20);
+	ASSERT_RET(sysfs_write(BUDGET_PARAM, "4096"), 0);
+	EXPECT_EQ(avail(hd), DEFAULT_COUNT - 1);
+	EXPECT_RET(mdev_create(hd, new_uuid(self->uuids, &self->n)), 0);
+	/* 0 is the default again */
+	ASSERT_RET(sysfs_write(BUDGET_PARAM, "0"), 0);
+	EXPECT_GT(parent_long("budget_bytes"), 64L << 20);
+}
+
+/* Load-time nonsense refuses the load */
+TEST_F(mod, budget_param_nonsense_refused)
+{
+	ASSERT_RET(mod_unload(), 0);
+	EXPECT_RET(mod_load("budget_mb=abc"), -EINVAL);
+	EXPECT_FALSE(path_exists(PARENT_DIR));
+	EXPECT_RET(mod_load("budget_mb=99999999999"), -EINVAL);
+	EXPECT_FALSE(path_exists(PARENT_DIR));
+	EXPECT_RET(mod_load("budget_mb=64"), 0);
+	EXPECT_EQ(parent_long("budget_bytes"), 64L << 20);
 }
 
 HARNESS_MAIN
