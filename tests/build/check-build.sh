@@ -56,6 +56,30 @@ for kver in "$@"; do
 		GUEST_MAKE_ARGS="W=1 C=2"
 done
 
+# kernel/probe.sh on a headers tree that lacks a header it reads must fail
+# and name the file: reading "missing" as "feature absent" once built a 6.1
+# module that leaked every instance
+n=$((n + 1))
+name=probe_sh_refuses_incomplete_headers
+fake=$(mktemp -d)
+mkdir -p "$fake/include/linux"
+for h in mm.h vfio.h eventfd.h; do
+	echo "/* $h */" > "$fake/include/linux/$h"
+done
+if ! "$top/kernel/probe.sh" "$fake" "$fake/all.h" 2>"$fake/err1" || [ ! -s "$fake/all.h" ]; then
+	echo "not ok $n $name # a complete (if featureless) tree failed: $(head -c 200 "$fake/err1")" >> "$tap"
+else
+	rm "$fake/include/linux/eventfd.h"
+	if "$top/kernel/probe.sh" "$fake" "$fake/out.h" 2>"$fake/err2"; then
+		echo "not ok $n $name # exit status 0 without include/linux/eventfd.h" >> "$tap"
+	elif [ -e "$fake/out.h" ] || ! grep -q 'include/linux/eventfd.h is missing' "$fake/err2"; then
+		echo "not ok $n $name # wrote a header, or did not name the file: $(head -c 200 "$fake/err2")" >> "$tap"
+	else
+		echo "ok $n $name" >> "$tap"
+	fi
+fi
+rm -rf "$fake"
+
 # checkpatch comes from Debian's linux-source package of the oldest kernel
 n=$((n + 1))
 name=checkpatch_strict
