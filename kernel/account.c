@@ -141,27 +141,28 @@ static ssize_t held_bytes_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(held_bytes);
 
+/* A consistent read of one of the budget's numbers */
+static u64 mdpy_budget_read(const u64 *what)
+{
+	u64 v;
+
+	spin_lock(&mdpy_budget_lock);
+	v = *what;
+	spin_unlock(&mdpy_budget_lock);
+	return v;
+}
+
 static ssize_t reserved_bytes_show(struct device *dev,
 				   struct device_attribute *attr, char *buf)
 {
-	u64 reserved;
-
-	spin_lock(&mdpy_budget_lock);
-	reserved = mdpy_reserved;
-	spin_unlock(&mdpy_budget_lock);
-	return sysfs_emit(buf, "%llu\n", reserved);
+	return sysfs_emit(buf, "%llu\n", mdpy_budget_read(&mdpy_reserved));
 }
 static DEVICE_ATTR_RO(reserved_bytes);
 
 static ssize_t budget_bytes_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
 {
-	u64 budget;
-
-	spin_lock(&mdpy_budget_lock);
-	budget = mdpy_budget;
-	spin_unlock(&mdpy_budget_lock);
-	return sysfs_emit(buf, "%llu\n", budget);
+	return sysfs_emit(buf, "%llu\n", mdpy_budget_read(&mdpy_budget));
 }
 static DEVICE_ATTR_RO(budget_bytes);
 

@@ -34,6 +34,16 @@ static uint8_t *read_all(struct vdev *d)
 	return buf;
 }
 
+/* The power-on picture of the whole BAR, from the spec */
+static uint8_t *picture(const struct mdpy_ttype *t, uint64_t size)
+{
+	uint8_t *buf = malloc(size);
+
+	if (buf)
+		initial_bytes(t, 0, buf, size);
+	return buf;
+}
+
 TEST_F(dev, region_info)
 {
 	struct vfio_region_info *ri = &self->d.bar;
@@ -144,9 +154,8 @@ TEST_F(dev, initial_picture)
 
 	got = read_all(&self->d);
 	ASSERT_TRUE(got);
-	want = malloc(size);
+	want = picture(self->t, size);
 	ASSERT_TRUE(want);
-	initial_bytes(self->t, 0, want, size);
 	EXPECT_MEMEQ(got, want, fbs);
 	for (i = fbs; i < size; i++)
 		if (got[i]) {
@@ -169,9 +178,8 @@ TEST_F(dev, initial_picture_through_mmap)
 
 	map = map_bar(&self->d, 0, size, PROT_READ);
 	ASSERT_MAPPED(map);
-	want = malloc(size);
+	want = picture(self->t, size);
 	ASSERT_TRUE(want);
-	initial_bytes(self->t, 0, want, size);
 	EXPECT_MEMEQ(map, want, size);
 	munmap(map, size);
 	free(want);
@@ -275,16 +283,6 @@ TEST_F(dev, sub_range_mmaps)
 		munmap(sub, len);
 	}
 	munmap(full, size);
-}
-
-/* The power-on picture of the whole BAR, from the spec */
-static uint8_t *picture(const struct mdpy_ttype *t, uint64_t size)
-{
-	uint8_t *buf = malloc(size);
-
-	if (buf)
-		initial_bytes(t, 0, buf, size);
-	return buf;
 }
 
 /*
@@ -568,9 +566,8 @@ TEST_F(dev, reset_restores_picture)
 	ASSERT_TRUE(got);
 	EXPECT_MEMEQ(got, first, size);
 	/* the documented pattern */
-	want = malloc(size);
+	want = picture(self->t, size);
 	ASSERT_TRUE(want);
-	initial_bytes(self->t, 0, want, size);
 	EXPECT_MEMEQ(got, want, size);
 	/* an existing mapping sees the reset contents, not stale pages */
 	EXPECT_MEMEQ(map, want, size);
@@ -814,9 +811,8 @@ TEST_F(dev, concurrent_reset_faults_and_rw)
 	ASSERT_OK(ioctl(self->d.fd, VFIO_DEVICE_RESET));
 	got = read_all(&self->d);
 	ASSERT_TRUE(got);
-	want = malloc(size);
+	want = picture(self->t, size);
 	ASSERT_TRUE(want);
-	initial_bytes(self->t, 0, want, size);
 	EXPECT_MEMEQ(got, want, size);
 	free(got);
 	free(want);

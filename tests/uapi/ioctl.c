@@ -1007,28 +1007,6 @@ TEST_F(dev, req_eventfd_dropped_at_last_close)
 	close(efd);
 }
 
-struct remover {
-	const char *uuid;
-	volatile int done;
-	int ret;
-};
-
-static void *do_remove(void *arg)
-{
-	struct remover *r = arg;
-
-	r->ret = mdev_remove(r->uuid);
-	r->done = 1;
-	return NULL;
-}
-
-static int wait_done(struct remover *r, int ms)
-{
-	for (; ms > 0 && !r->done; ms -= 10)
-		usleep(10 * 1000);
-	return r->done;
-}
-
 /*
  * Writing `remove` while a user holds the device signals its REQ eventfd
  * at once (that is how QEMU learns to unplug); when the user closes in
@@ -1042,11 +1020,11 @@ TEST_F(dev, req_fires_on_remove)
 
 	ASSERT_GE(efd, 0);
 	ASSERT_RET(set_req(self->d.fd, VFIO_IRQ_SET_DATA_EVENTFD, 1, efd), 0);
-	ASSERT_EQ(pthread_create(&th, NULL, do_remove, &r), 0);
+	ASSERT_EQ(pthread_create(&th, NULL, remover_run, &r), 0);
 	EXPECT_GE(evfd_wait(efd, 5000), 1);
 	EXPECT_FALSE(r.done);
 	vdev_close(&self->d);
-	EXPECT_TRUE(wait_done(&r, 10000));
+	EXPECT_TRUE(remover_wait(&r, 10000));
 	pthread_join(th, NULL);
 	EXPECT_RET(r.ret, 0);
 	EXPECT_FALSE(mdev_exists(self->uuid));
@@ -1072,13 +1050,13 @@ TEST(req_ignored_remove_waits_and_logs)
 		remove_all_instances();
 	ASSERT_RET(mdev_create(&mdpy_ttypes[0], uuid), 0);
 	ASSERT_RET(vdev_open(&d, uuid), 0);
-	ASSERT_EQ(pthread_create(&th, NULL, do_remove, &r), 0);
+	ASSERT_EQ(pthread_create(&th, NULL, remover_run, &r), 0);
 	sleep(12);
 	EXPECT_FALSE(r.done);
 	EXPECT_TRUE(klog_has(uuid, "takes no requests", "(0 s so far)"));
 	EXPECT_TRUE(klog_has(uuid, "takes no requests", "(10 s so far)"));
 	vdev_close(&d);
-	EXPECT_TRUE(wait_done(&r, 15000));
+	EXPECT_TRUE(remover_wait(&r, 15000));
 	pthread_join(th, NULL);
 	EXPECT_RET(r.ret, 0);
 	EXPECT_FALSE(mdev_exists(uuid));

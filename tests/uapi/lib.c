@@ -493,3 +493,20 @@ int klog_has(const char *w1, const char *w2, const char *w3)
 	free(buf);
 	return found;
 }
+
+/* A `remove` written from a thread, as an admin's shell would block on it */
+void *remover_run(void *arg)
+{
+	struct remover *r = arg;
+
+	r->ret = mdev_remove(r->uuid);
+	r->done = 1;
+	return NULL;
+}
+
+int remover_wait(struct remover *r, int ms)
+{
+	for (; ms > 0 && !r->done; ms -= 10)
+		usleep(10 * 1000);
+	return r->done;
+}

@@ -134,6 +134,16 @@ int mod_load(const char *params);
 int mod_unload(void);
 int mod_ensure_default(void);
 
+/* remove in a thread: pthread_create(&th, NULL, remover_run, &r) */
+struct remover {
+	const char *uuid;
+	volatile int done;
+	int ret;
+};
+
+void *remover_run(void *arg);
+int remover_wait(struct remover *r, int ms);
+
 int klog_has(const char *w1, const char *w2, const char *w3);
 
 void rand_fill(void *buf, size_t len);

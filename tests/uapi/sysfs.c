@@ -334,21 +334,6 @@ TEST_F(type, count_limit)
 	EXPECT_EQ(check_avail_all(0), 0);
 }
 
-struct remover {
-	const char *uuid;
-	volatile int done;
-	int ret;
-};
-
-static void *do_remove(void *arg)
-{
-	struct remover *r = arg;
-
-	r->ret = mdev_remove(r->uuid);
-	r->done = 1;
-	return NULL;
-}
-
 /*
  * Remove while the device fd is open: the remove waits for the user, the
  * device keeps working until closed, and then everything is released.
@@ -366,7 +351,7 @@ TEST_F(type, remove_while_open)
 	ASSERT_RET(mdev_create(self->t, u), 0);
 	ASSERT_RET(vdev_open(&d, u), 0);
 	snprintf(grpdir, sizeof(grpdir), "/sys/kernel/iommu_groups/%d", d.groupnr);
-	ASSERT_EQ(pthread_create(&th, NULL, do_remove, &r), 0);
+	ASSERT_EQ(pthread_create(&th, NULL, remover_run, &r), 0);
 	usleep(500 * 1000);
 	if (r.done) {
 		/* allowed only if the device is already unusable */
@@ -655,7 +640,7 @@ TEST_F(type, remove_while_mapped)
 	ASSERT_MAPPED(map);
 	map[0] = 0x42;			/* only the first page is faulted in */
 	vdev_close(&d);
-	ASSERT_EQ(pthread_create(&th, NULL, do_remove, &r), 0);
+	ASSERT_EQ(pthread_create(&th, NULL, remover_run, &r), 0);
 	usleep(500 * 1000);
 	EXPECT_FALSE(r.done);
 	if (!r.done) {
