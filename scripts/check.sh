@@ -39,7 +39,7 @@ dirs=("$results")
 for k in $kvers; do
 	echo "[check] VM suites on $k"
 	rm -rf "build/vm/$k"
-	tests/vm/check.sh "$k" "build/vm/$k"
+	tests/vm/run.sh "$k" "build/vm/$k"
 	dirs+=("build/vm/$k")
 done
 

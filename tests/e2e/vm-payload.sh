@@ -1,13 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# vm-payload.sh KVER PAYLOAD_DIR [--demo]
+# vm-payload.sh KVER PAYLOAD_DIR
 #
 # Add the real-client suites to a VM payload (docs/LAYOUT.md):
-#   PAYLOAD_DIR/e2e/                 nested.py, mdevctl_test.py
+#   PAYLOAD_DIR/e2e/                 nested.py, mdevctl_test.py, and the
+#                                    display suite again (tests/e2e/mutants.sh
+#                                    runs it once per mutant module)
 #   PAYLOAD_DIR/suites/40-qemu-display.sh   nested QEMU shows vga/xga/hd
 #   PAYLOAD_DIR/suites/50-mdevctl.sh        Debian's mdevctl against mdpy
-# With --demo, only PAYLOAD_DIR/suites/10-demo.sh (the `make run` demo: one
+# With E2E_DEMO=1, only PAYLOAD_DIR/suites/10-demo.sh (the `make run` demo: one
 # mdpy-hd instance, test card, screendump to /results/mdpy-screenshot.png).
 #
 # The suites run host programs (QEMU, mdevctl, python3) chrooted into the
@@ -21,13 +23,13 @@
 #      E2E_SUFFIX   appended to suite names (e.g. -qemu10), so results of
 #                   different QEMUs do not overwrite each other
 #      E2E_TYPES    types for the display suite (default vga,xga,hd)
+#      E2E_DEMO=1   only the demo suite
 set -euo pipefail
 
-[ $# -ge 2 ] || { echo "usage: vm-payload.sh KVER PAYLOAD_DIR [--demo]" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: vm-payload.sh KVER PAYLOAD_DIR" >&2; exit 2; }
 KVER=$1
 PAYLOAD=$2
-DEMO=
-[ "${3:-}" = --demo ] && DEMO=1
+DEMO=${E2E_DEMO:-}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SUF=${E2E_SUFFIX:-}
 # 7.3 (trixie-backports) is paired with QEMU 11.1 (trixie-backports), which
@@ -110,6 +112,7 @@ fi
 exit \$rc
 EOF
 } >"$PAYLOAD/suites/40-qemu-display$SUF.sh"
+cp "$PAYLOAD/suites/40-qemu-display$SUF.sh" "$PAYLOAD/e2e/"
 
 if [ -z "$SUF" ]; then
 	{
