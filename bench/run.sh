@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [KVER...] - `make bench`: for each kernel (default 6.1 6.12) build
+# run.sh [KVER...] - `make bench`: for each kernel (default:
+# tests/vm/kernels.sh bench) build
 # the kernel's sample mdpy.ko (baseline only, from Debian's linux-source, in
 # build/bench/sample-KVER) and the static mdpy-bench, and run one TCG VM
 # with them and our mdpy.ko through the rig (tests/vm/run.sh with only the
@@ -19,7 +20,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 OUT=$TOP/build/bench
 CC=${CC:-cc}
-[ $# -gt 0 ] || set -- 6.1 6.12
+# shellcheck disable=SC2046 # a list of kernel series
+[ $# -gt 0 ] || set -- $("$TOP/tests/vm/kernels.sh" bench)
 
 log() { echo "[bench $kver] $*" >&2; }
 mkdir -p "$OUT"

@@ -5,12 +5,12 @@
 # core/, warning-free builds for every kernel, then the VM suites on every
 # kernel.  A failing
 # stage does not stop the later ones; the last line counts every test.
-# Env: KVERS (default "6.1 6.12 7.3") picks the kernels.
+# Env: KVERS picks the kernels (default: tests/vm/kernels.sh check).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-kvers=${KVERS:-6.1 6.12 7.3}
+kvers=${KVERS:-$(tests/vm/kernels.sh check)}
 results=build/results
 start=$(date +%s)
 

@@ -3,7 +3,7 @@
 #
 # check-qemu10.sh [KVER...] - the QEMU display suite (40-qemu-display) with
 # QEMU 10.0 from bookworm-backports as the nested QEMU, on each kernel
-# (default: 6.1 6.12), through `tests/vm/run.sh --qemu10 --part e2e`.
+# (default: tests/vm/kernels.sh qemu10), through `tests/vm/run.sh --qemu10 --part e2e`.
 # QEMU 10 is downloaded with `apt-get download` and unpacked (dpkg-deb -x)
 # under build/cache/qemu10, never installed; it runs from there with -L
 # pointing at its own SeaBIOS and data files.
@@ -12,7 +12,8 @@ set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-[ $# -gt 0 ] || set -- 6.1 6.12
+# shellcheck disable=SC2046 # a list of kernel series
+[ $# -gt 0 ] || set -- $("$TOP/tests/vm/kernels.sh" qemu10)
 
 "$TOP/scripts/deps.sh" || exit 1
 

@@ -3,7 +3,7 @@
 #
 # vm-payload.sh KVER PAYLOAD_DIR
 #
-# Add the real-client suites to a VM payload (docs/LAYOUT.md):
+# Add the real-client suites to a VM payload (tests/vm/README.md):
 #   PAYLOAD_DIR/e2e/                 nested.py, mdevctl_test.py, and the
 #                                    display suite again (tests/e2e/mutants.sh
 #                                    runs it once per mutant module)

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vm-payload.sh KVER PAYLOAD_DIR - add the stress program to a VM payload
-# (docs/LAYOUT.md): PAYLOAD_DIR/bin/mdpy-stress (static) and the suite
+# (tests/vm/README.md): PAYLOAD_DIR/bin/mdpy-stress (static) and the suite
 # PAYLOAD_DIR/suites/60-stress.sh, which writes $RESULTS/60-stress.tap.
 #
 # Env at payload build time:
