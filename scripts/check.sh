@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The whole test run behind `make check`: unit tests and a fuzz smoke of
-# core/, warning-free builds for every kernel, then the VM suites on every
-# kernel.  A failing
+# The whole test run behind `make check`: lint of every script, unit tests
+# and a fuzz smoke of core/, warning-free builds for every kernel, then the
+# VM suites on every kernel.  A failing
 # stage does not stop the later ones; the last line counts every test.
 # Env: KVERS picks the kernels (default: tests/vm/kernels.sh check).
 set -uo pipefail
@@ -17,6 +17,9 @@ start=$(date +%s)
 scripts/deps.sh || exit 1
 rm -rf "$results"
 mkdir -p "$results/unit"
+
+echo "[check] lint: shellcheck, pyflakes"
+tests/lint/lint.sh "$results/lint/lint.tap" | head -n 40
 
 echo "[check] unit tests"
 if make --no-print-directory "$top/build/unit/test_core" >"$results/unit/build.log" 2>&1; then
