@@ -2,10 +2,9 @@
 #
 # `make bench`; the top Makefile includes this file.
 
-BENCH_KVERS ?= 6.1 6.12
 BENCH_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 
 .PHONY: bench
 
 bench: ## Benchmark mdpy.ko vs the kernel's sample vs a memfd in a VM per kernel (tables, build/bench/KVER.json)
-	$(BENCH_DIR)/run.sh $(BENCH_KVERS)
+	$(BENCH_DIR)/run.sh $(call kvers,bench)

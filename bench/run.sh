@@ -1,13 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [KVER...] - `make bench`: for each kernel (default 6.1 6.12) build
+# run.sh [KVER...] - `make bench`: for each kernel (default:
+# tests/vm/kernels.sh bench) build
 # the kernel's sample mdpy.ko (baseline only, from Debian's linux-source, in
-# build/bench/sample-KVER), our mdpy.ko and the static mdpy-bench, boot one
-# TCG VM through the rig with them, and print the table.  Results:
+# build/bench/sample-KVER) and the static mdpy-bench, and run one TCG VM
+# with them and our mdpy.ko through the rig (tests/vm/run.sh with only the
+# benchmark's suite), then print the table.  Results:
 #   build/bench/KVER.txt    the table
 #   build/bench/KVER.json   the same numbers
-#   build/bench/KVER/       payload, console log, VM results
+#   build/bench/KVER/       payload, console log, host and VM results
 # Env: BENCH_ARGS (extra mdpy-bench arguments, e.g. "--reps 5 --cap 500"),
 #      VM_TIMEOUT (default 600 s per boot).
 # Exit status is non-zero only if a kernel could not be measured; missed
@@ -18,7 +20,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 OUT=$TOP/build/bench
 CC=${CC:-cc}
-[ $# -gt 0 ] || set -- 6.1 6.12
+# shellcheck disable=SC2046 # a list of kernel series
+[ $# -gt 0 ] || set -- $("$TOP/tests/vm/kernels.sh" bench)
 
 log() { echo "[bench $kver] $*" >&2; }
 mkdir -p "$OUT"
@@ -56,28 +59,20 @@ for kver in "$@"; do
 		rc=1
 		continue
 	fi
-	log "build our mdpy.ko"
-	if ! ours=$(MDPY_KO_OUT="$OUT/ours-$kver" "$TOP/tests/vm/build-ko.sh" "$kver" 2>"$OUT/ours-$kver.log"); then
-		tail -n 20 "$OUT/ours-$kver.log" >&2
-		log "mdpy.ko build failed"
-		rc=1
-		continue
-	fi
-
 	dir=$OUT/$kver
-	payload=$dir/payload
-	rm -rf "$payload"
-	mkdir -p "$payload/bin" "$payload/suites"
-	cp "$ours" "$payload/mdpy.ko"
-	cp "$sample" "$payload/mdpy-sample.ko"
-	cp "$OUT/mdpy-bench" "$payload/bin/"
-	install -m 0755 "$HERE/suite.sh" "$payload/suites/50-bench.sh"
-	echo "${BENCH_ARGS:-}" >"$payload/bench.args"
+	extra=$OUT/$kver-payload
+	rm -rf "$extra"
+	mkdir -p "$extra/bin" "$extra/suites"
+	cp "$sample" "$extra/mdpy-sample.ko"
+	cp "$OUT/mdpy-bench" "$extra/bin/"
+	install -m 0755 "$HERE/suite.sh" "$extra/suites/50-bench.sh"
+	echo "${BENCH_ARGS:-}" >"$extra/bench.args"
 
-	log "boot (one VM; waits for /tmp/mdpy-vm.lock if another runs)"
-	if ! VM_TIMEOUT=${VM_TIMEOUT:-600} VM_SUITE_TIMEOUT=${VM_SUITE_TIMEOUT:-540} \
-		"$TOP/tests/vm/boot.sh" "$kver" "$payload" "$dir"; then
-		log "the VM run had problems: see $dir/console.log and $dir/results/00-rig.tap"
+	log "build our mdpy.ko and boot (one VM; waits for /tmp/mdpy-vm.lock if another runs)"
+	if ! MDPY_KO_OUT=$OUT/ours-$kver VM_TIMEOUT=${VM_TIMEOUT:-600} \
+		VM_SUITE_TIMEOUT=${VM_SUITE_TIMEOUT:-540} \
+		"$TOP/tests/vm/run.sh" --no-parts --add "$extra" "$kver" "$dir" >"$dir.summary"; then
+		log "the VM run had problems: see $dir.summary, $dir/console.log and $dir/results/00-rig.tap"
 		rc=1
 	fi
 	if [ -s "$dir/results/bench.json" ]; then

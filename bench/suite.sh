@@ -6,6 +6,7 @@
 # $RESULTS/bench.json and $RESULTS/bench.txt.  Extra mdpy-bench arguments come
 # from /payload/bench.args.  TAP only says whether the benchmark ran; the
 # numbers are judged in the table, not as tests.
+# shellcheck source=tests/vm/tap.sh
 . "$PAYLOAD/lib/tap.sh"
 tap_open "$RESULTS/50-bench.tap"
 

@@ -1,22 +1,25 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The whole test run behind `make check`: unit tests and a fuzz smoke of
-# core/, warning-free builds for every kernel, then the VM suites on every
-# kernel.  A failing
+# The whole test run behind `make check`: lint of every script, unit tests
+# and a fuzz smoke of core/, warning-free builds for every kernel, then the
+# VM suites on every kernel.  A failing
 # stage does not stop the later ones; the last line counts every test.
-# Env: KVERS (default "6.1 6.12 7.3") picks the kernels.
+# Env: KVERS picks the kernels (default: tests/vm/kernels.sh check).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-kvers=${KVERS:-6.1 6.12 7.3}
+kvers=${KVERS:-$(tests/vm/kernels.sh check)}
 results=build/results
 start=$(date +%s)
 
 scripts/deps.sh || exit 1
 rm -rf "$results"
 mkdir -p "$results/unit"
+
+echo "[check] lint: shellcheck, pyflakes"
+tests/lint/lint.sh "$results/lint/lint.tap" | head -n 40
 
 echo "[check] unit tests"
 if make --no-print-directory "$top/build/unit/test_core" >"$results/unit/build.log" 2>&1; then
@@ -39,7 +42,7 @@ dirs=("$results")
 for k in $kvers; do
 	echo "[check] VM suites on $k"
 	rm -rf "build/vm/$k"
-	tests/vm/check.sh "$k" "build/vm/$k"
+	tests/vm/run.sh "$k" "build/vm/$k"
 	dirs+=("build/vm/$k")
 done
 

@@ -7,7 +7,7 @@
 set -eu
 
 PKGS="gcc make libc6-dev clang python3 qemu-system-x86 busybox-static kmod debootstrap \
-cpio xz-utils zstd linux-headers-amd64 mdevctl sparse"
+cpio xz-utils zstd linux-headers-amd64 mdevctl sparse shellcheck python3-pyflakes"
 
 missing=""
 for p in $PKGS; do

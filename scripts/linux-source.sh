@@ -16,17 +16,24 @@ if [ -f "$stamp" ]; then
 	cat "$stamp"
 	exit 0
 fi
+# last ARG...: the last of the glob's matches (they come sorted), or nothing.
+last() {
+	local f l=
+	for f in "$@"; do [ ! -e "$f" ] || l=$f; done
+	echo "$l"
+}
 mkdir -p "$cache/debs" "$dir"
-deb=$(ls "$cache"/debs/linux-source-"$series"_*.deb 2>/dev/null | tail -n 1 || true)
+deb=$(last "$cache"/debs/linux-source-"$series"_*.deb)
 if [ -z "$deb" ]; then
 	echo "[source $series] download linux-source-$series" >&2
 	(cd "$cache/debs" && apt-get download -q "linux-source-$series" >&2 2>/dev/null)
-	deb=$(ls "$cache"/debs/linux-source-"$series"_*.deb | tail -n 1)
+	deb=$(last "$cache"/debs/linux-source-"$series"_*.deb)
+	[ -n "$deb" ] || { echo "[source $series] download failed" >&2; exit 1; }
 fi
 echo "[source $series] extract samples/vfio-mdev and checkpatch" >&2
 rm -rf "$dir/deb"
 dpkg-deb -x "$deb" "$dir/deb"
-tarball=$(ls "$dir"/deb/usr/src/linux-source-"$series".tar.*)
+tarball=$(last "$dir"/deb/usr/src/linux-source-"$series".tar.*)
 name=linux-source-$series
 tar -xf "$tarball" -C "$dir" "$name/samples/vfio-mdev" "$name/scripts/checkpatch.pl" \
 	"$name/scripts/spelling.txt" "$name/scripts/const_structs.checkpatch"

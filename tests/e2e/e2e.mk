@@ -9,8 +9,8 @@ E2E_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 run: ## Demo: VM + mdpy-hd + nested QEMU display -> ./mdpy-screenshot.png
 	@$(E2E_DIR)/demo.sh
 
-check-qemu10: ## QEMU display suite with QEMU 10.0 from bookworm-backports, 6.1 and 6.12
-	@$(E2E_DIR)/check-qemu10.sh
+check-qemu10: ## QEMU display suite with QEMU 10.0 from bookworm-backports as the nested QEMU
+	@$(E2E_DIR)/check-qemu10.sh $(call kvers,qemu10)
 
 e2e-selftest: ## Prove the qtest/QMP harness on the host with QEMU's bochs-display
 	@python3 $(E2E_DIR)/nested.py selftest

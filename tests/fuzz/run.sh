@@ -29,11 +29,13 @@ fails=0
 : >"$TAP"
 tap() { # tap ok|fail name [comment lines]
 	n=$((n + 1))
+	# Counted here: the if below runs in the pipeline's subshell.
+	[ "$1" = ok ] || fails=$((fails + 1))
 	if [ "$1" = ok ]; then
 		echo "ok $n - $2"
 	else
-		fails=$((fails + 1))
 		echo "not ok $n - $2"
+		# shellcheck disable=SC2001 # prefix every line
 		[ -z "${3:-}" ] || sed 's/^/#   /' <<<"$3"
 	fi | tee -a "$TAP"
 }
@@ -59,8 +61,9 @@ for t in "$@"; do
 	if [ "$rc" -eq 0 ] && ! grep -qE "$BAD" "$log" && [ "${execs:-0}" -gt 0 ]; then
 		tap ok "$desc"
 	else
+		arts=$(find "$OUT/artifacts" -maxdepth 1 -name "$t-*" 2>/dev/null | sort | tr '\n' ' ')
 		tap fail "$desc (exit $rc)" "$(grep -E -A12 "$BAD|deadly signal" "$log" | head -n 40)
-log: $log; artifacts: $(ls "$OUT"/artifacts/"$t"-* 2>/dev/null | tr '\n' ' ')"
+log: $log; artifacts: $arts"
 	fi
 done
 

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vm-guest.sh KVER OUT_DIR [SUITE...] - only the L2 guest suites on one
-# kernel (see tests/vm/part.sh), so a guest-driver change does not wait for
-# every other suite.  SUITE names (e.g. 72-guest-mdpyfb) keep only those;
+# kernel (tests/vm/run.sh --part guest), so a guest-driver change does not
+# wait for every other suite.  SUITE names (e.g. 72-guest-mdpyfb) keep only those;
 # GUEST_INTEROP / GUEST_MDPYFB / GUEST_L2_TYPE / GUEST_QEMU work as in
 # vm-payload.sh.
 # Results: OUT_DIR/results/*.tap (screendump PNGs in
@@ -14,4 +14,4 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 [ $# -ge 2 ] || { echo "usage: vm-guest.sh KVER OUT_DIR [SUITE...]" >&2; exit 2; }
 kver=$1 out=$2
 shift 2
-exec "$HERE/../vm/part.sh" "$kver" "$out" guest "$@"
+exec "$HERE/../vm/run.sh" --part guest "$kver" "$out" "$@"

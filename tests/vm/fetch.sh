@@ -20,7 +20,7 @@
 # unpacked (dpkg-deb -x) into build/cache/ (MDPY_CACHE overrides the place).
 set -euo pipefail
 
-KVER=${1:?usage: fetch.sh KVER (6.1 or 6.12)}
+KVER=${1:?usage: fetch.sh KVER (a series of tests/vm/kernels)}
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CACHE=${MDPY_CACHE:-$TOP/build/cache}
 DEBS=$CACHE/debs
@@ -166,7 +166,7 @@ case $KVER in
 	exec "$TOP/tests/vm/fetch-trixie.sh" "$KVER"
 	;;
 *)
-	die "unknown KVER '$KVER' (want 6.1, 6.12 or 7.3)"
+	die "unknown KVER '$KVER' (want one of: $("$TOP/tests/vm/kernels.sh"))"
 	;;
 esac
 

@@ -26,6 +26,7 @@ setup() {
 	# files the suites read through /host; when they live under a dir that
 	# gets a tmpfs below (a checkout in /tmp), carry them over the tmpfs.
 	keep=
+	# shellcheck source=/dev/null # written by initramfs.sh
 	[ -f /etc/rig.env ] && . /etc/rig.env
 	for p in ${HOST_KEEP:-}; do
 		case $p in /tmp/*|/run/*|/var/tmp/*) [ -d "$H$p" ] && keep="$keep $p" ;; esac

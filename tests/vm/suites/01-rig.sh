@@ -4,6 +4,7 @@
 # Rig self-test (runs in the VM before any driver suite): the VFIO/mdev
 # modules are in, the shares are mounted, and host binaries run through the
 # host chroot (nested QEMU, mdevctl, python3 are what later suites use).
+# shellcheck source=tests/vm/tap.sh
 . "$PAYLOAD/lib/tap.sh"
 tap_open "$RESULTS/01-rig.tap"
 

@@ -1,0 +1,26 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# VM suite of `make run` (tests/e2e/demo.sh, payload with E2E_DEMO=1): one
+# mdpy-hd instance, the test card drawn by a nested QEMU's guest, QEMU's
+# screendump in /results/mdpy-screenshot.png and what happened in
+# /results/demo.out.
+# shellcheck source=tests/e2e/suites/lib.sh
+. "$PAYLOAD/e2e/lib.sh"
+
+insmod "$MDPY_KO" || fail "insmod mdpy.ko"
+u=$(cat /proc/sys/kernel/random/uuid)
+echo "insmod mdpy.ko; echo $u > /sys/class/mdev_bus/mdpy/mdev_supported_types/mdpy-hd/create" >"$RESULTS/demo.out"
+echo "$u" >/sys/class/mdev_bus/mdpy/mdev_supported_types/mdpy-hd/create ||
+	fail "create mdpy-hd instance"
+nested demo --type hd --uuid "$u" --png "$rdir/mdpy-screenshot.png" \
+	>>"$RESULTS/demo.out" 2>&1
+rc=$?
+cat "$RESULTS/demo.out"
+echo 1 >"/sys/bus/mdev/devices/$u/remove"
+rmmod mdpy
+if [ $rc = 0 ] && [ -s "$RESULTS/mdpy-screenshot.png" ]; then
+	printf '1..1\nok 1 - demo screendump taken\n' >"$tap"
+else
+	fail "demo screendump taken"
+fi
