@@ -58,6 +58,21 @@ static int mdpy_drm_plane_atomic_check(struct drm_plane *plane,
 						   false, false);
 }
 
+/*
+ * The device has no enable bit and no blanking: the host always shows
+ * whatever BAR0 holds.  Black pixels are how it looks switched off.
+ */
+static void mdpy_drm_blank(struct mdpy_drm *mdpy)
+{
+	int idx;
+
+	/* After hot-unplug the BAR is gone: touch nothing */
+	if (!drm_dev_enter(&mdpy->drm, &idx))
+		return;
+	memset_io(mdpy->vram, 0, (size_t)mdpy->pitch * mdpy->height);
+	drm_dev_exit(idx);
+}
+
 /* Copy one damaged rectangle (framebuffer coordinates) into the BAR. */
 static void mdpy_drm_blit(struct mdpy_drm *mdpy,
 			  const struct drm_plane_state *state,
@@ -94,11 +109,24 @@ static void mdpy_drm_plane_atomic_update(struct drm_plane *plane,
 		drm_atomic_get_new_plane_state(state, plane);
 	struct drm_shadow_plane_state *shadow =
 		to_drm_shadow_plane_state(new_state);
+	struct drm_crtc_state *crtc_state = NULL;
 	struct drm_atomic_helper_damage_iter iter;
 	struct drm_rect damage;
 	int idx;
 
 	if (!new_state->fb || !new_state->visible)
+		return;
+
+	/*
+	 * While the CRTC is off (DPMS off, ACTIVE=0) the screen stays black
+	 * whatever is damaged.  Switching it on is a modeset, for which the
+	 * damage iterator yields the whole plane: the current framebuffer
+	 * is repainted in full then.
+	 */
+	if (new_state->crtc)
+		crtc_state = drm_atomic_get_new_crtc_state(state,
+							   new_state->crtc);
+	if (!crtc_state || !crtc_state->active)
 		return;
 
 	/* After hot-unplug the BAR is gone: touch nothing */
@@ -126,14 +154,20 @@ out:
 static void mdpy_drm_plane_atomic_disable(struct drm_plane *plane,
 					  struct mdpy_drm_atomic_state *state)
 {
-	struct mdpy_drm *mdpy = to_mdpy_drm(plane->dev);
-	int idx;
+	struct drm_plane_state *old_state =
+		drm_atomic_get_old_plane_state(state, plane);
+	struct drm_crtc_state *crtc_state = NULL;
 
-	/* No scanout to switch off: a disabled plane is a black screen */
-	if (!drm_dev_enter(plane->dev, &idx))
+	/*
+	 * A CRTC left on without a plane shows black.  If the CRTC goes
+	 * off too (or was off), its own disable blanked the screen already.
+	 */
+	if (old_state->crtc)
+		crtc_state = drm_atomic_get_new_crtc_state(state,
+							   old_state->crtc);
+	if (crtc_state && !crtc_state->active)
 		return;
-	memset_io(mdpy->vram, 0, (size_t)mdpy->pitch * mdpy->height);
-	drm_dev_exit(idx);
+	mdpy_drm_blank(to_mdpy_drm(plane->dev));
 }
 
 static const struct drm_plane_helper_funcs mdpy_drm_plane_helper_funcs = {
@@ -165,8 +199,20 @@ mdpy_drm_crtc_mode_valid(struct drm_crtc *crtc,
 	return MODE_OK;
 }
 
+/*
+ * Nothing to program on the way on: the plane update of the same commit
+ * repaints the whole frame.  On the way off the screen turns black, so
+ * DPMS off looks off to whoever watches the host's display.
+ */
+static void mdpy_drm_crtc_atomic_disable(struct drm_crtc *crtc,
+					 struct mdpy_drm_atomic_state *state)
+{
+	mdpy_drm_blank(to_mdpy_drm(crtc->dev));
+}
+
 static const struct drm_crtc_helper_funcs mdpy_drm_crtc_helper_funcs = {
 	.mode_valid = mdpy_drm_crtc_mode_valid,
+	.atomic_disable = mdpy_drm_crtc_atomic_disable,
 };
 
 /*

@@ -5,19 +5,26 @@
  *
  *   mdpy-drm-test draw [--wait] [DEV]     in the guest: check the KMS
  *       topology, create a dumb buffer, modeset, draw the test card
- *       ("pattern drawn"), then change one rectangle and report only that
- *       through DIRTYFB ("partial drawn").  --wait reads a line from stdin
- *       after each picture, so whoever watches the screen can look first.
+ *       ("pattern drawn"), switch the display off through the connector's
+ *       DPMS property and report damage while it is off ("blank drawn"),
+ *       switch it on again ("pattern drawn"), then change one rectangle
+ *       and report only that through DIRTYFB ("partial drawn").  --wait
+ *       reads a line from stdin after each picture, so whoever watches the
+ *       screen can look first.
  *   mdpy-drm-test fbdraw [--wait] [FBDEV] in the guest: the same two
  *       pictures through a plain fbdev mmap (for fbdev-only drivers such
  *       as the kernel's sample mdpy-fb): check the XRGB8888 layout, put the
  *       console into graphics mode, draw the card ("pattern drawn"), then
- *       rewrite only the damage rectangle ("partial drawn")
+ *       rewrite only the damage rectangle ("partial drawn").  Nothing but
+ *       the mmap (and fsync, which only hurries deferred I/O along) tells
+ *       the driver about the pixels.
  *   mdpy-drm-test fbhash [FBDEV]          in the guest: hash the visible
  *       part of an fbdev (what the console drew)
- *   mdpy-drm-test check full|partial|HASH FILE.ppm   on the host side: a
- *       QEMU screendump must equal the card, the partial-update picture, or
- *       have the given fbhash and show some text
+ *   mdpy-drm-test con2fb [FBDEV]          in the guest: put the text
+ *       consoles on FBDEV (for a kernel booted with fbcon=map:9)
+ *   mdpy-drm-test check full|partial|black|HASH FILE.ppm   on the host
+ *       side: a QEMU screendump must equal the card, the partial-update
+ *       picture, be all black, or have the given fbhash and show some text
  *   mdpy-drm-test card full|partial W H OUT.ppm   write an expected picture
  *
  * Results are printed as "ok - ..." / "not ok - ..." lines.  Exit status
@@ -33,6 +40,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <linux/fb.h>
 #include <linux/kd.h>
@@ -86,8 +95,53 @@ static void wait_line(int wait)
 
 struct kms {
 	uint32_t crtc, conn;
+	uint32_t dpms;		/* the connector's DPMS property */
 	struct drm_mode_modeinfo mode;
 };
+
+/* The id of the connector property called NAME, 0 if it has none */
+static uint32_t conn_prop(int fd, uint32_t conn_id, const char *name)
+{
+	struct drm_mode_get_connector conn = { .connector_id = conn_id };
+	struct drm_mode_get_property prop;
+	uint32_t ids[64];
+	uint64_t values[64];
+	unsigned int i;
+
+	if (xioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &conn))
+		die("GETCONNECTOR");
+	if (conn.count_props > 64)
+		conn.count_props = 64;
+	conn.props_ptr = (uintptr_t)ids;
+	conn.prop_values_ptr = (uintptr_t)values;
+	conn.count_modes = 0;
+	conn.count_encoders = 0;
+	if (xioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &conn))
+		die("GETCONNECTOR");
+	for (i = 0; i < conn.count_props && i < 64; i++) {
+		memset(&prop, 0, sizeof(prop));
+		prop.prop_id = ids[i];
+		if (xioctl(fd, DRM_IOCTL_MODE_GETPROPERTY, &prop))
+			die("GETPROPERTY");
+		if (!strcmp(prop.name, name))
+			return ids[i];
+	}
+	return 0;
+}
+
+/* DPMS on the connector, as a screen saver or "xset dpms force off" does */
+static void set_dpms(int fd, const struct kms *k, uint64_t mode)
+{
+	struct drm_mode_obj_set_property sp = {
+		.value = mode,
+		.prop_id = k->dpms,
+		.obj_id = k->conn,
+		.obj_type = DRM_MODE_OBJECT_CONNECTOR,
+	};
+
+	if (xioctl(fd, DRM_IOCTL_MODE_OBJ_SETPROPERTY, &sp))
+		die(mode == DRM_MODE_DPMS_ON ? "DPMS on" : "DPMS off");
+}
 
 /* Check the topology mdpy-drm promises and pick what to light up */
 static void kms_probe(int fd, struct kms *k)
@@ -146,6 +200,10 @@ static void kms_probe(int fd, struct kms *k)
 	result(k->mode.type & DRM_MODE_TYPE_PREFERRED,
 	       "mode %ux%u is preferred", k->mode.hdisplay,
 	       k->mode.vdisplay);
+	k->dpms = conn_prop(fd, k->conn, "DPMS");
+	result(k->dpms != 0, "connector has a DPMS property");
+	if (!k->dpms)
+		exit(2);
 }
 
 static void fill(uint32_t *px, unsigned int pitch, unsigned int w,
@@ -167,7 +225,7 @@ static int cmd_draw(int argc, char **argv)
 	struct drm_mode_map_dumb md = { 0 };
 	struct drm_mode_fb_cmd2 fb = { 0 };
 	struct drm_mode_crtc crtc = { 0 };
-	struct drm_clip_rect clip;
+	struct drm_clip_rect clip, all;
 	struct drm_mode_fb_dirty_cmd dirty = { 0 };
 	struct drm_mode_destroy_dumb dd = { 0 };
 	struct card_rect r;
@@ -229,7 +287,34 @@ static int cmd_draw(int argc, char **argv)
 	fflush(stdout);
 	wait_line(wait);
 
-	/* 2: one rectangle changes and is reported; a scribble is not */
+	/*
+	 * 2: display off.  The device has no off switch, so the driver must
+	 * paint it black, and damage reported meanwhile must not light it
+	 * up again.
+	 */
+	set_dpms(fd, &k, DRM_MODE_DPMS_OFF);
+	all.x1 = 0;
+	all.y1 = 0;
+	all.x2 = w;
+	all.y2 = h;
+	dirty.fb_id = fb.fb_id;
+	dirty.clips_ptr = (uintptr_t)&all;
+	dirty.num_clips = 1;
+	if (xioctl(fd, DRM_IOCTL_MODE_DIRTYFB, &dirty))
+		die("DIRTYFB while off");
+	result(1, "DPMS off, then DIRTYFB of the whole frame");
+	printf("blank drawn %ux%u\n", w, h);
+	fflush(stdout);
+	wait_line(wait);
+
+	/* 3: on again: the whole card, repainted without any damage report */
+	set_dpms(fd, &k, DRM_MODE_DPMS_ON);
+	result(1, "DPMS on");
+	printf("pattern drawn %ux%u\n", w, h);
+	fflush(stdout);
+	wait_line(wait);
+
+	/* 4: one rectangle changes and is reported; a scribble is not */
 	r = card_damage(w, h);
 	for (y = r.y1; y < r.y2; y++)
 		for (x = r.x1; x < r.x2; x++)
@@ -265,6 +350,18 @@ static int cmd_draw(int argc, char **argv)
 }
 
 /* ---- fbdraw ------------------------------------------------------------- */
+
+/*
+ * An fbdev that shadows its memory (DRM fbdev emulation) notices mmap
+ * writes through deferred I/O some time later; fsync hurries that along,
+ * so the picture is on its way by the time we say it is drawn.  Drivers
+ * without deferred I/O accept or refuse it; both are fine.
+ */
+static void fb_flush(int fd)
+{
+	if (fsync(fd) && errno != EINVAL)
+		printf("# fsync on the fbdev: %s\n", strerror(errno));
+}
 
 static int cmd_fbdraw(int argc, char **argv)
 {
@@ -325,6 +422,7 @@ static int cmd_fbdraw(int argc, char **argv)
 	for (y = 0; y < h; y++)
 		for (x = 0; x < w; x++)
 			px[y * stride + x] = card_pixel(x, y, w, h);
+	fb_flush(fd);
 	result(1, "test card written through the fbdev mmap");
 	printf("pattern drawn %ux%u\n", w, h);
 	fflush(stdout);
@@ -335,6 +433,7 @@ static int cmd_fbdraw(int argc, char **argv)
 	for (y = r.y1; y < r.y2; y++)
 		for (x = r.x1; x < r.x2; x++)
 			px[y * stride + x] = partial_pixel(x, y, w, h);
+	fb_flush(fd);
 	result(1, "rectangle %u,%u-%u,%u rewritten", r.x1, r.y1, r.x2, r.y2);
 	printf("partial drawn %ux%u\n", w, h);
 	fflush(stdout);
@@ -415,6 +514,30 @@ static int cmd_fbhash(int argc, char **argv)
 	return 0;
 }
 
+/* ---- con2fb ------------------------------------------------------------- */
+
+/*
+ * Map the first text console to FBDEV.  With fbcon=map:9 fbcon leaves
+ * every framebuffer alone; mapping one console at run time makes it take
+ * over all of them, as it does at boot without the option.
+ */
+static int cmd_con2fb(int argc, char **argv)
+{
+	const char *dev = argc > 0 ? argv[0] : "/dev/fb0";
+	struct fb_con2fbmap map = { .console = 1 };
+	struct stat st;
+	int fd;
+
+	fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st))
+		die(dev);
+	map.framebuffer = minor(st.st_rdev);
+	if (xioctl(fd, FBIOPUT_CON2FBMAP, &map))
+		die("FBIOPUT_CON2FBMAP");
+	close(fd);
+	return 0;
+}
+
 /* ---- check -------------------------------------------------------------- */
 
 static int ppm_int(FILE *f)
@@ -479,13 +602,14 @@ static int cmd_check(int argc, char **argv)
 	struct hash s;
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: check full|partial|HASH FILE.ppm\n");
+		fprintf(stderr, "usage: check full|partial|black|HASH FILE.ppm\n");
 		return 2;
 	}
 	what = argv[0];
 	rgb = read_ppm(argv[1], &w, &h);
 
-	if (strcmp(what, "full") && strcmp(what, "partial")) {
+	if (strcmp(what, "full") && strcmp(what, "partial") &&
+	    strcmp(what, "black")) {
 		char want_hash[32];
 
 		hash_init(&s);
@@ -510,8 +634,12 @@ static int cmd_check(int argc, char **argv)
 			uint8_t *p = rgb + 3 * ((size_t)y * w + x);
 
 			got = (uint32_t)p[0] << 16 | p[1] << 8 | p[2];
-			want = what[0] == 'f' ? card_pixel(x, y, w, h) :
-						partial_pixel(x, y, w, h);
+			if (what[0] == 'b')
+				want = 0;
+			else if (what[0] == 'f')
+				want = card_pixel(x, y, w, h);
+			else
+				want = partial_pixel(x, y, w, h);
 			if (got != want && !bad++) {
 				fx = x;
 				fy = y;
@@ -569,6 +697,8 @@ int main(int argc, char **argv)
 		return cmd_fbdraw(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "fbhash"))
 		return cmd_fbhash(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "con2fb"))
+		return cmd_con2fb(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "check"))
 		return cmd_check(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "card"))
@@ -577,7 +707,8 @@ int main(int argc, char **argv)
 		"usage: mdpy-drm-test draw [--wait] [DEV]\n"
 		"       mdpy-drm-test fbdraw [--wait] [FBDEV]\n"
 		"       mdpy-drm-test fbhash [FBDEV]\n"
-		"       mdpy-drm-test check full|partial|HASH FILE.ppm\n"
+		"       mdpy-drm-test con2fb [FBDEV]\n"
+		"       mdpy-drm-test check full|partial|black|HASH FILE.ppm\n"
 		"       mdpy-drm-test card full|partial W H OUT.ppm\n");
 	return 2;
 }

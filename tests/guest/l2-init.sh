@@ -7,8 +7,12 @@
 # drawn through the fbdev mmap.
 # It talks to tests/guest/l2.py in L1 over the serial line: results are
 # "ok - ..." / "not ok - ..." lines; after each picture it prints a marker
-# ("console fbhash ...", "pattern drawn ...", "partial drawn ...") and waits
-# for a line back, so L1 can take a screendump of exactly that picture.
+# ("console fbhash ...", "pattern drawn ...", "partial drawn ...",
+# "blank drawn ...") and waits for a line back, so L1 can take a screendump
+# of exactly that picture.
+# Booted with fbcon=map:9 (l2.py --append), fbcon leaves the display alone
+# until console() maps it: the fbdev mmap check runs on a display nothing
+# but the driver itself has set up.
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -43,9 +47,14 @@ dev=$(grep -l 0x1b36 /sys/bus/pci/devices/*/vendor | head -n 1)
 dev=${dev%/vendor}
 echo "L2: mdpy device ${dev##*/}"
 
+fbcon_off=
+grep -q 'fbcon=map:9' /proc/cmdline && fbcon_off=1
+
 # Text on the display console, then the fbdev contents it drew: the screen
 # in L1 must be exactly that.  The cursor is hidden so it cannot blink.
 console() { # console ROUND
+	[ -z "$fbcon_off" ] ||
+		check "fbcon mapped to fb0 ($1)" mdpy-drm-test con2fb /dev/fb0
 	printf '\033[2J\033[H\033[?25l' >/dev/tty1
 	for i in 1 2 3 4 5 6; do
 		echo "$drv fbdev console, round $1, line $i: THE QUICK BROWN FOX 0123456789" >/dev/tty1
@@ -96,6 +105,12 @@ load() { # load ROUND
 }
 
 load 1
+# A program that only mmaps /dev/fb0, on a display no console and no DRM
+# client has touched: with mdpy-fb that reaches the screen, so it must here
+if [ -n "$fbcon_off" ]; then
+	mdpy-drm-test fbdraw --wait </dev/console ||
+		nok "mdpy-drm-test fbdraw before any modeset"
+fi
 console 1
 mdpy-drm-test draw --wait </dev/console || nok "mdpy-drm-test draw (1)"
 

@@ -9,7 +9,7 @@ screendump and has mdpy-drm-test check it; then lets L2 go on.  Every result
 line from L2 and every check becomes a TAP test.  Standard library only.
 
   l2.py --uuid UUID --kernel VMLINUX --initrd CPIO --checker BIN
-        --tap OUT.tap --dumpdir DIR [--timeout S]
+        --tap OUT.tap --dumpdir DIR [--timeout S] [--append ARGS]
 """
 
 import argparse
@@ -92,6 +92,8 @@ def main():
     ap.add_argument('--qemu', default='qemu-system-x86_64')
     ap.add_argument('--datadir', help='-L directories for QEMU, colon-separated')
     ap.add_argument('--timeout', type=float, default=560)
+    ap.add_argument('--append', default='',
+                    help='more L2 kernel arguments (e.g. fbcon=map:9)')
     args = ap.parse_args()
     os.makedirs(args.dumpdir, exist_ok=True)
 
@@ -117,7 +119,7 @@ def boot(args, note=None):
     qmp_path, ser_path = os.path.join(tmp, 'qmp'), os.path.join(tmp, 'serial')
     serial_log = os.path.join(args.dumpdir, 'l2-serial.log')
     append = ('console=ttyS0 rdinit=/init quiet loglevel=3 panic=-1 '
-              'mitigations=off cryptomgr.notests consoleblank=0')
+              'mitigations=off cryptomgr.notests consoleblank=0 ' + args.append).strip()
     cmd = [args.qemu, '-machine', 'pc', '-accel', 'tcg', '-cpu', 'max',
            '-smp', '1', '-m', '256M', '-nodefaults', '-vga', 'none',
            '-display', 'none', '-no-reboot',
@@ -181,10 +183,11 @@ def boot(args, note=None):
                     check(qmp, args, tap, 'console%d' % shots, m.group(3))
                     ser.sendall(b'next\n')
                     continue
-                m = re.match(r'^(pattern|partial) drawn (\d+)x(\d+)', line)
+                m = re.match(r'^(pattern|partial|blank) drawn (\d+)x(\d+)', line)
                 if m:
                     shots += 1
-                    what = 'full' if m.group(1) == 'pattern' else 'partial'
+                    what = {'pattern': 'full', 'blank': 'black'}.get(
+                        m.group(1), m.group(1))
                     check(qmp, args, tap, '%s%d' % (what, shots), what)
                     ser.sendall(b'next\n')
                     continue
@@ -208,18 +211,28 @@ def boot(args, note=None):
     return tap, early
 
 
-def check(qmp, args, tap, name, what):
-    """Screendump now; the checker prints ok/not ok lines."""
+def check(qmp, args, tap, name, what, tries=4):
+    """Screendump now; the checker prints ok/not ok lines.
+
+    A picture drawn through an fbdev mmap reaches the BAR from a worker in
+    L2 some time after the program says it is drawn, so a mismatch is
+    looked at again a few times, a second apart, before it counts.
+    """
     ppm = os.path.join(args.dumpdir, name + '.ppm')
-    qmp.cmd('screendump', filename=ppm)
+    for attempt in range(tries):
+        if attempt:
+            time.sleep(1)
+        qmp.cmd('screendump', filename=ppm)
+        r = subprocess.run([args.checker, 'check', what, ppm], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+        if r.returncode == 0:
+            break
     # a PNG as well, to keep and look at (QEMU >= 7.1)
     try:
         qmp.cmd('screendump', filename=os.path.join(args.dumpdir, name + '.png'),
                 format='png')
     except RuntimeError:
         pass
-    r = subprocess.run([args.checker, 'check', what, ppm],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     found = False
     for line in r.stdout.splitlines():
         m = re.match(r'^(ok|not ok) - (.*)$', line)
