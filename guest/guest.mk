@@ -5,14 +5,13 @@
 # symlinks, so objects for different kernels never mix.
 
 GUEST_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
-GUEST_KVERS ?= 6.1 6.12 7.3
 GUEST_SRCS := $(wildcard $(GUEST_DIR)/Kbuild $(GUEST_DIR)/*.c $(GUEST_DIR)/*.h \
 		$(GUEST_DIR)/*.sh) include/uapi/mdpy.h
 GUEST_MAKE_ARGS ?=
 
 .PHONY: guest guest-tools
 
-guest: ## Build build/guest-KVER/mdpy-drm.ko (guest DRM driver) for 6.1, 6.12 and 7.3
+guest: ## Build build/guest-KVER/mdpy-drm.ko (guest DRM driver) for every kernel in tests/vm/kernels
 	@set -e; for k in $(GUEST_KVERS); do \
 		KMAKE=; eval "$$(tests/vm/fetch.sh $$k)"; \
 		d=$(CURDIR)/build/guest-$$k; \

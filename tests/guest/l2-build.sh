@@ -42,6 +42,8 @@ for name, magic in (('xz', b'\xfd7zXZ\x00'), ('zstd', b'\x28\xb5\x2f\xfd')):
 PY
 )
 	[ -n "$off" ] || die "no xz or zstd payload in $VMLINUZ"
+	# "xz 12345": the format and the offset, as two words
+	# shellcheck disable=SC2086
 	set -- $off
 	log "unpack $1 kernel at offset $2"
 	case $1 in

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vm-payload.sh KVER PAYLOAD_DIR - the guest-driver part of a VM payload
-# (docs/LAYOUT.md):
+# (tests/vm/README.md):
 #   PAYLOAD_DIR/bin/mdpy-drm-test       the DRM client, here the checker
 #   PAYLOAD_DIR/guest/l2.py             L1 side of the nested-guest test
 #   PAYLOAD_DIR/suites/70-guest-drm.sh  boots a real L2 guest (same Debian
