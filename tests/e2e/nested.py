@@ -15,6 +15,8 @@ Modes:
   nested.py demo --type hd --png OUT.png   draw the test card, keep the dump
   nested.py card --type hd --png OUT.png   write the expected card as PNG
   nested.py compare --type hd A.png        check a dump against the card
+  nested.py unplug --tap OUT               host removes an instance QEMU
+                                           holds: QEMU unplugs it, remove returns
   nested.py selftest                       prove the harness with QEMU's
                                            bochs-display (no mdpy needed)
 """
@@ -29,6 +31,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 import zlib
@@ -787,6 +790,72 @@ def display_test(tap, tname, q_factory, dumpdir, png_check, faildir=None):
 
 
 # ---------------------------------------------------------------------------
+# Removal of an instance QEMU holds
+
+# The pc machine's ACPI PCI hotplug registers (PIIX4 PM), as the guest's
+# ACPI code uses them: select a bus, read which slots QEMU wants gone, eject.
+PCIHP_DOWN, PCIHP_EJECT, PCIHP_SEL = 0xae04, 0xae08, 0xae10
+
+
+def unplug_test(tap, q_factory):
+    """The admin writes `remove` while QEMU holds the instance: the device
+    request (REQ eventfd) reaches QEMU, which asks the guest to eject the
+    slot; the guest (qtest here) ejects it, QEMU lets go of the device and
+    the remove returns."""
+    u = mdev_create('vga')
+    q = None
+    done = threading.Event()
+    result = {}
+
+    def remove():
+        try:
+            with open('/sys/bus/mdev/devices/%s/remove' % u, 'w') as f:
+                f.write('1')
+            result['ok'] = True
+        except OSError as e:
+            result['error'] = e
+        done.set()
+
+    try:
+        q = q_factory(vfio_args(u))
+        bdf = q.find(MDPY_VENDOR, MDPY_DEVICE)
+        if not tap.ok(bdf is not None, 'unplug: nested guest finds the device'):
+            return
+        slot = bdf[1]
+        t = threading.Thread(target=remove, daemon=True)
+        t.start()
+        down = 0
+        deadline = time.time() + 30
+        while time.time() < deadline and not down & (1 << slot):
+            q.outl(PCIHP_SEL, 0)
+            down = q.inl(PCIHP_DOWN)
+            time.sleep(0.2)
+        tap.ok(down & (1 << slot), 'unplug: QEMU asks the guest to eject slot '
+               '%d once the host removes the instance' % slot,
+               'hotplug down register 0x%x; QEMU said: %s' % (down, q.stderr()))
+        tap.ok(not done.is_set(), 'unplug: remove waits while QEMU holds the '
+               'device', str(result))
+        q.outl(PCIHP_SEL, 0)
+        q.outl(PCIHP_EJECT, 1 << slot)
+        tap.ok(done.wait(30) and result.get('ok'), 'unplug: remove returns '
+               'once the guest ejected the device', str(result))
+        tap.ok(not os.path.exists('/sys/bus/mdev/devices/' + u),
+               'unplug: the instance is gone')
+        tap.ok(q.find(MDPY_VENDOR, MDPY_DEVICE) is None and
+               q.proc.poll() is None,
+               'unplug: the VM runs on without the device')
+    except (QemuError, OSError, ValueError) as e:
+        tap.ok(False, 'unplug: nested QEMU session',
+               '%s\n%s' % (e, q.stderr() if q else ''))
+    finally:
+        if q:
+            q.close()
+        done.wait(30)
+        if os.path.exists('/sys/bus/mdev/devices/' + u):
+            mdev_remove(u)
+
+
+# ---------------------------------------------------------------------------
 # Self-test against QEMU's bochs-display (host only, no mdpy needed)
 
 def selftest(args):
@@ -864,6 +933,8 @@ def main():
     k = sub.add_parser('compare')
     k.add_argument('--type', default='hd')
     k.add_argument('image')
+    p = sub.add_parser('unplug')
+    p.add_argument('--tap', help='also write the TAP to this file')
     s = sub.add_parser('selftest')
     s.add_argument('--keep', help='copy the PNG dump here')
     args = ap.parse_args()
@@ -890,6 +961,10 @@ def main():
         return tap.done()
     if args.mode == 'demo':
         return demo(args)
+    if args.mode == 'unplug':
+        tap = Tap(args.tap)
+        unplug_test(tap, factory(args))
+        return tap.done()
     return 2
 
 

@@ -10,6 +10,7 @@
 #                                    (tests/e2e/mutants.sh runs it once per
 #                                    mutant module)
 #   PAYLOAD_DIR/suites/40-qemu-display.sh   nested QEMU shows vga/xga/hd
+#   PAYLOAD_DIR/suites/45-qemu-unplug.sh    removing an instance QEMU holds
 #   PAYLOAD_DIR/suites/50-mdevctl.sh        Debian's mdevctl against mdpy
 # With E2E_DEMO=1, only PAYLOAD_DIR/suites/10-demo.sh (the `make run` demo: one
 # mdpy-hd instance, test card, screendump to /results/mdpy-screenshot.png).
@@ -25,7 +26,7 @@
 #      E2E_QEMU_L   colon-separated -L data dirs for that QEMU
 #      E2E_SUFFIX   appended to suite names (e.g. -qemu10), so results of
 #                   different QEMUs do not overwrite each other; only the
-#                   display suite runs then
+#                   display and unplug suites run then
 #      E2E_TYPES    types for the display suite (default vga,xga,hd)
 #      E2E_DEMO=1   only the demo suite
 set -euo pipefail
@@ -56,4 +57,5 @@ if [ -n "${E2E_DEMO:-}" ]; then
 	exit 0
 fi
 install -m 0755 "$HERE/suites/40-qemu-display.sh" "$PAYLOAD/suites/40-qemu-display$SUF.sh"
+install -m 0755 "$HERE/suites/45-qemu-unplug.sh" "$PAYLOAD/suites/45-qemu-unplug$SUF.sh"
 [ -n "$SUF" ] || install -m 0755 "$HERE/suites/50-mdevctl.sh" "$PAYLOAD/suites/"
