@@ -28,7 +28,7 @@ mkdir -p "$OUT"
 
 kver=all
 log "build mdpy-bench"
-$CC -static -O2 -Wall -Wextra -Werror -o "$OUT/mdpy-bench" "$HERE/mdpy-bench.c"
+$CC -static -O2 -Wall -Wextra -Werror -o "$OUT/mdpy-bench" "$HERE"/*.c
 
 # The sample, built out of tree as it is: copies live only under build/.
 build_sample() {
