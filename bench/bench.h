@@ -3,7 +3,8 @@
  * mdpy-bench: what its parts share.  mdpy-bench.c runs the rounds and the
  * modules, stats.c gathers repetitions into results, io.c opens BARs and
  * times I/O on them, mem.c measures instances and memory, report.c judges
- * the targets and writes the table and the JSON.
+ * the targets and writes the table and the JSON.  Sysfs, instances, the
+ * VFIO open sequence, /proc counters and "# " comments are tests/lib's.
  */
 #ifndef MDPY_BENCH_H
 #define MDPY_BENCH_H
@@ -12,9 +13,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define PARENT_TYPES	"/sys/class/mdev_bus/mdpy/mdev_supported_types"
-#define MDEV_DEVICES	"/sys/bus/mdev/devices"
-#define MODULE_NAME	"mdpy"
+#include "../tests/lib/tap.h"
+#include "../tests/lib/testlib.h"
+
 #define MODULE_ARGS	"count=4096 budget_mb=65536"
 #define MAX_REPS	64
 #define MEM_FLOOR_KIB	(128 * 1024)	/* stop creating below this MemFree */
@@ -35,11 +36,6 @@ extern const struct vtype vtypes[NTYPES];
 extern unsigned int opt_reps, opt_rounds, opt_create_n, opt_mem_k, opt_cap;
 extern double min_rep_ns;
 extern char *buf;		/* user buffer, as large as the largest BAR */
-
-/* mdpy-bench.c */
-double now_ns(void);
-void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-long read_long(const char *path);
 
 /* stats.c: results, each the statistics of its repetitions */
 struct result {
@@ -67,7 +63,7 @@ int have(const struct result *r);
 
 /* io.c: a BAR0 to measure, an mdev instance opened through VFIO or a memfd */
 struct dev {
-	int container, group, fd;
+	struct vdev v;		/* for a memfd: only v.fd */
 	uint64_t bar_off, bar_size, cfg_off;
 	uint64_t frame;		/* visible bytes: width * height * 4 */
 	void *map;		/* BAR0 mapping, bar_size long */
@@ -85,10 +81,7 @@ struct subject {
 #define NIO 5
 extern const char *const io_names[NIO];
 
-void make_uuid(char *buf, size_t len, unsigned int tag, unsigned int i);
-int mdev_create(const struct vtype *t, const char *uuid, double *ns);
-int mdev_remove(const char *uuid, double *ns);
-long mdev_resident(const char *uuid);
+void make_uuid(char out[37], unsigned int tag, unsigned int i);
 void dev_close(struct dev *d);
 int dev_open_mdev(struct dev *d, const char *uuid, uint64_t frame);
 int dev_open_memfd(struct dev *d, uint64_t bar_size, uint64_t frame);

@@ -17,64 +17,15 @@
 
 #include "bench.h"
 
-void make_uuid(char *buf, size_t len, unsigned int tag, unsigned int i)
+/* TAG-0b0b-4b0b-8b0b-I: an instance the benchmark made is seen at a glance */
+void make_uuid(char out[37], unsigned int tag, unsigned int i)
 {
-	snprintf(buf, len, "%08x-0b0b-4b0b-8b0b-%012x", tag, i);
-}
+	uint8_t b[16] = {
+		tag >> 24, tag >> 16, tag >> 8, tag, 0x0b, 0x0b, 0x4b, 0x0b,
+		0x8b, 0x0b, 0, 0, i >> 24, i >> 16, i >> 8, i,
+	};
 
-int mdev_create(const struct vtype *t, const char *uuid, double *ns)
-{
-	char path[256];
-	int fd, err = 0;
-	double t0;
-
-	snprintf(path, sizeof(path), PARENT_TYPES "/%s/create", t->name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	t0 = now_ns();
-	if (write(fd, uuid, strlen(uuid)) < 0)
-		err = -errno;
-	if (ns)
-		*ns = now_ns() - t0;
-	close(fd);
-	return err;
-}
-
-int mdev_remove(const char *uuid, double *ns)
-{
-	char path[256];
-	int fd, err = 0;
-	double t0;
-
-	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/remove", uuid);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	t0 = now_ns();
-	if (write(fd, "1", 1) < 0)
-		err = -errno;
-	if (ns)
-		*ns = now_ns() - t0;
-	close(fd);
-	return err;
-}
-
-long mdev_resident(const char *uuid)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/vendor/resident_bytes",
-		 uuid);
-	return read_long(path);
-}
-
-static int region(int fd, unsigned int index, struct vfio_region_info *ri)
-{
-	memset(ri, 0, sizeof(*ri));
-	ri->argsz = sizeof(*ri);
-	ri->index = index;
-	return ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, ri) ? -errno : 0;
+	uuid_format(out, b);
 }
 
 void dev_close(struct dev *d)
@@ -82,96 +33,56 @@ void dev_close(struct dev *d)
 	if (d->map && d->map != MAP_FAILED)
 		munmap(d->map, d->bar_size);
 	d->map = NULL;
-	if (d->fd >= 0)
-		close(d->fd);
-	if (d->group >= 0)
-		close(d->group);
-	if (d->container >= 0)
-		close(d->container);
-	d->fd = d->group = d->container = -1;
+	vdev_close(&d->v);
 }
 
 /* Open an instance the way QEMU does: container, group, device fd, map */
 int dev_open_mdev(struct dev *d, const char *uuid, uint64_t frame)
 {
-	struct vfio_group_status gs = { .argsz = sizeof(gs) };
-	struct vfio_region_info ri;
-	char path[300], link[256], *slash;
-	ssize_t n;
 	int err;
 
 	memset(d, 0, sizeof(*d));
-	d->container = d->group = d->fd = -1;
 	d->is_mdev = 1;
 	d->frame = frame;
 	snprintf(d->uuid, sizeof(d->uuid), "%s", uuid);
-
-	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/iommu_group", uuid);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = 0;
-	slash = strrchr(link, '/');
-	snprintf(path, sizeof(path), "/dev/vfio/%s", slash ? slash + 1 : link);
-
-	d->container = open("/dev/vfio/vfio", O_RDWR);
-	d->group = open(path, O_RDWR);
-	if (d->container < 0 || d->group < 0)
-		goto fail;
-	if (ioctl(d->group, VFIO_GROUP_GET_STATUS, &gs) ||
-	    !(gs.flags & VFIO_GROUP_FLAGS_VIABLE))
-		goto fail;
-	if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container))
-		goto fail;
-	if (ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		goto fail;
-	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
-	if (d->fd < 0)
-		goto fail;
-	err = region(d->fd, VFIO_PCI_BAR0_REGION_INDEX, &ri);
+	err = vdev_open(&d->v, uuid);
 	if (err)
-		goto fail_err;
-	d->bar_off = ri.offset;
-	d->bar_size = ri.size;
-	err = region(d->fd, VFIO_PCI_CONFIG_REGION_INDEX, &ri);
-	if (err)
-		goto fail_err;
-	d->cfg_off = ri.offset;
+		return err;
+	d->bar_off = d->v.bar.offset;
+	d->bar_size = d->v.bar.size;
+	d->cfg_off = d->v.cfg.offset;
 	d->map = mmap(NULL, d->bar_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      d->fd, d->bar_off);
+		      d->v.fd, d->bar_off);
+	if (d->map == MAP_FAILED) {
+		err = -errno;
+		dev_close(d);
+		return err;
+	}
+	return 0;
+}
+
+int dev_open_memfd(struct dev *d, uint64_t bar_size, uint64_t frame)
+{
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	vdev_init(&d->v);
+	d->frame = frame;
+	d->bar_size = bar_size;
+	d->v.fd = memfd_create("mdpy-bench", 0);
+	if (d->v.fd < 0)
+		return -errno;
+	if (ftruncate(d->v.fd, bar_size))
+		goto fail;
+	d->map = mmap(NULL, bar_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      d->v.fd, 0);
 	if (d->map == MAP_FAILED)
 		goto fail;
 	return 0;
 fail:
 	err = -errno;
-fail_err:
 	dev_close(d);
-	return err ? err : -EIO;
-}
-
-int dev_open_memfd(struct dev *d, uint64_t bar_size, uint64_t frame)
-{
-	memset(d, 0, sizeof(*d));
-	d->container = d->group = -1;
-	d->frame = frame;
-	d->bar_size = bar_size;
-	d->fd = memfd_create("mdpy-bench", 0);
-	if (d->fd < 0)
-		return -errno;
-	if (ftruncate(d->fd, bar_size))
-		goto fail;
-	d->map = mmap(NULL, bar_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      d->fd, 0);
-	if (d->map == MAP_FAILED)
-		goto fail;
-	return 0;
-fail:
-	{
-		int err = -errno;
-
-		dev_close(d);
-		return err;
-	}
+	return err;
 }
 
 uint64_t bar_size_for(const struct vtype *t)
@@ -190,30 +101,31 @@ static int plane_ok;
 
 typedef int (*op_fn)(struct dev *d);
 
-static int op_pread(struct dev *d)
+/* The next io_size bytes of a walk over the frame, read or written */
+static inline int rw_step(struct dev *d, int write)
 {
+	off_t pos;
 	ssize_t n;
 
 	if (d->pos + io_size > d->frame)
 		d->pos = 0;
-	n = pread(d->fd, buf, io_size, d->bar_off + d->pos);
+	pos = d->bar_off + d->pos;
+	n = write ? pwrite(d->v.fd, buf, io_size, pos) :
+		    pread(d->v.fd, buf, io_size, pos);
 	if (n != (ssize_t)io_size)
 		return n < 0 ? -errno : -EIO;
 	d->pos += io_size;
 	return 0;
 }
 
+static int op_pread(struct dev *d)
+{
+	return rw_step(d, 0);
+}
+
 static int op_pwrite(struct dev *d)
 {
-	ssize_t n;
-
-	if (d->pos + io_size > d->frame)
-		d->pos = 0;
-	n = pwrite(d->fd, buf, io_size, d->bar_off + d->pos);
-	if (n != (ssize_t)io_size)
-		return n < 0 ? -errno : -EIO;
-	d->pos += io_size;
-	return 0;
+	return rw_step(d, 1);
 }
 
 int op_mmap_read(struct dev *d)
@@ -234,7 +146,7 @@ int op_mmap_write(struct dev *d)
 static int op_mmap_fresh(struct dev *d)
 {
 	void *m = mmap(NULL, d->bar_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       d->fd, d->bar_off);
+		       d->v.fd, d->bar_off);
 
 	if (m == MAP_FAILED)
 		return -errno;
@@ -248,7 +160,7 @@ static int op_cfg_pread(struct dev *d)
 {
 	uint32_t v;
 
-	ssize_t n = pread(d->fd, &v, 4, d->cfg_off);
+	ssize_t n = pread(d->v.fd, &v, 4, d->cfg_off);
 
 	if (n != 4)
 		return n < 0 ? -errno : -EIO;
@@ -263,7 +175,7 @@ static int op_plane(struct dev *d)
 	memset(&p, 0, sizeof(p));
 	p.argsz = sizeof(p);
 	p.flags = VFIO_GFX_PLANE_TYPE_REGION;
-	if (ioctl(d->fd, VFIO_DEVICE_QUERY_GFX_PLANE, &p))
+	if (ioctl(d->v.fd, VFIO_DEVICE_QUERY_GFX_PLANE, &p))
 		return -errno;
 	plane_ok = p.width == vtypes[IO_TYPE].width &&
 		   p.height == vtypes[IO_TYPE].height;
@@ -390,7 +302,7 @@ void io_suite(struct subject *sub, int ns)
 	unsigned int i;
 
 	for (j = 0; j < ns; j++) {
-		say("%s: pread/pwrite/mmap/config/plane", tname[sub[j].tgt]);
+		tap_diag("%s: pread/pwrite/mmap/config/plane", tname[sub[j].tgt]);
 		if (sub[j].d->is_mdev)
 			mdevs[nm++] = sub[j];
 	}
@@ -403,7 +315,7 @@ void io_suite(struct subject *sub, int ns)
 	for (j = 0; j < ns; j++) {
 		sub[j].d->pos = 0;
 		if (op_pwrite(sub[j].d))
-			say("%s: warm-up write failed", tname[sub[j].tgt]);
+			tap_diag("%s: warm-up write failed", tname[sub[j].tgt]);
 		op_mmap_write(sub[j].d);
 	}
 
@@ -423,7 +335,7 @@ void io_suite(struct subject *sub, int ns)
 		plane_ok = 0;
 		measure_x("plane_query", mdevs, nm, op_plane, 0, 1);
 		if (!plane_ok)
-			say("plane query did not report %ux%u",
+			tap_diag("plane query did not report %ux%u",
 			    vtypes[IO_TYPE].width, vtypes[IO_TYPE].height);
 	}
 	measure("getppid", sub, ns, op_getppid, 0);

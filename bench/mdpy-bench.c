@@ -17,14 +17,10 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <sys/syscall.h>
 
 #include "bench.h"
 
@@ -44,70 +40,20 @@ unsigned int opt_cap = 1000;	/* max-instances probe stops here */
 double min_rep_ns = 30e6;
 char *buf;
 
-/* ---------------------------------------------------------------- utils */
-
-double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	printf("# ");
-	vprintf(fmt, ap);
-	printf("\n");
-	fflush(stdout);
-	va_end(ap);
-}
-
-long read_long(const char *path)
-{
-	char buf[64];
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return strtol(buf, NULL, 10);
-}
-
 /* -------------------------------------------------------------- modules */
 
-static int load_module(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (syscall(SYS_finit_module, fd, MODULE_ARGS, 0))
-		err = -errno;
-	close(fd);
-	return err;
-}
-
+/* Waits up to 5 s for releases still in flight */
 static int unload_module(void)
 {
-	int tries;
+	int tries, err = 0;
 
 	for (tries = 0; tries < 50; tries++) {
-		if (!syscall(SYS_delete_module, MODULE_NAME, O_NONBLOCK))
-			return 0;
-		if (errno != EAGAIN && errno != EBUSY)
+		err = module_unload(MDPY_MODULE);
+		if (err != -EAGAIN && err != -EBUSY)
 			break;
 		usleep(100000);
 	}
-	return -errno;
+	return err;
 }
 
 /* The memfd's I/O ran beside ours; memfd_suite() need not run it again */
@@ -129,15 +75,15 @@ static int module_suite(int tgt, const char *ko, int part, int with_memfd)
 	unsigned int i;
 	int err;
 
-	say("%s: load %s %s", tname[tgt], ko, MODULE_ARGS);
-	err = load_module(ko);
+	tap_diag("%s: load %s %s", tname[tgt], ko, MODULE_ARGS);
+	err = module_load(ko, MODULE_ARGS);
 	if (err) {
 		error_result("load", tgt, ko, -err);
 		return 1;
 	}
 	if (part == PART_IO) {
-		make_uuid(uuid, sizeof(uuid), 0x10 + tgt, 0);
-		err = mdev_create(t, uuid, NULL);
+		make_uuid(uuid, 0x10 + tgt, 0);
+		err = mdev_create(t->name, uuid);
 		if (err)
 			error_result("create", tgt, t->name, -err);
 	}
@@ -160,7 +106,7 @@ static int module_suite(int tgt, const char *ko, int part, int with_memfd)
 			}
 			dev_close(&d);
 		}
-		mdev_remove(uuid, NULL);
+		mdev_remove(uuid);
 	}
 	if (part == PART_REST) {
 		for (i = 0; i < NTYPES; i++)
@@ -170,10 +116,10 @@ static int module_suite(int tgt, const char *ko, int part, int with_memfd)
 
 	err = unload_module();
 	if (err) {
-		error_result("unload", tgt, MODULE_NAME, -err);
+		error_result("unload", tgt, MDPY_MODULE, -err);
 		return -1;
 	}
-	say("%s: unloaded after %.1f s", tname[tgt], (now_ns() - t0) / 1e9);
+	tap_diag("%s: unloaded after %.1f s", tname[tgt], (now_ns() - t0) / 1e9);
 	return 0;
 }
 
@@ -277,7 +223,7 @@ int main(int argc, char **argv)
 		int part = r < opt_rounds ? PART_IO : PART_REST;
 		int k;
 
-		say("round %u of %u (%s)", r + 1, opt_rounds + 1,
+		tap_diag("round %u of %u (%s)", r + 1, opt_rounds + 1,
 		    part == PART_IO ? "I/O and latency" : "instances and memory");
 		for (k = 0; k < 2; k++) {
 			int tgt = (k == 0) == (r % 2 == 0) ? T_SAMPLE : T_OURS;

@@ -117,7 +117,7 @@ static long sum_resident(struct dev *d, unsigned int k)
 	unsigned int i;
 
 	for (i = 0; i < k; i++) {
-		v = mdev_resident(d[i].uuid);
+		v = mdev_attr_long(d[i].uuid, "vendor/resident_bytes");
 		if (v < 0)
 			return -1;
 		sum += v;
@@ -139,11 +139,11 @@ void type_suite(int tgt, const struct vtype *t, unsigned int tag)
 	long res = 0;
 	int err;
 
-	say("%s: %s create/remove x%u, memory x%u", tname[tgt], t->name, n, k);
+	tap_diag("%s: %s create/remove x%u, memory x%u", tname[tgt], t->name, n, k);
 	snap(&s0);
 	for (i = 0; i < n; i++) {
-		make_uuid(uuid, sizeof(uuid), tag, i);
-		err = mdev_create(t, uuid, &cr[i]);
+		make_uuid(uuid, tag, i);
+		err = mdev_create_ns(t->name, uuid, &cr[i]);
 		if (err) {
 			snprintf(m, sizeof(m), "create_%s", t->key);
 			error_result(m, tgt, "create", -err);
@@ -156,8 +156,8 @@ void type_suite(int tgt, const struct vtype *t, unsigned int tag)
 	for (i = 0; i < made && res >= 0; i++) {
 		long v;
 
-		make_uuid(uuid, sizeof(uuid), tag, i);
-		v = mdev_resident(uuid);
+		make_uuid(uuid, tag, i);
+		v = mdev_attr_long(uuid, "vendor/resident_bytes");
 		res = v < 0 ? -1 : res + v;
 	}
 	if (made == n) {
@@ -165,8 +165,8 @@ void type_suite(int tgt, const struct vtype *t, unsigned int tag)
 		mem_results(m, tgt, &s0, &s1, n, res);
 	}
 	for (i = 0; i < made; i++) {
-		make_uuid(uuid, sizeof(uuid), tag, i);
-		err = mdev_remove(uuid, &rm[i]);
+		make_uuid(uuid, tag, i);
+		err = mdev_remove_ns(uuid, &rm[i]);
 		if (err) {
 			snprintf(m, sizeof(m), "remove_%s", t->key);
 			error_result(m, tgt, "remove", -err);
@@ -189,8 +189,8 @@ void type_suite(int tgt, const struct vtype *t, unsigned int tag)
 		k = 16;
 	snap(&s0);
 	for (i = 0; i < k; i++) {
-		make_uuid(uuid, sizeof(uuid), tag + 1, i);
-		err = mdev_create(t, uuid, NULL);
+		make_uuid(uuid, tag + 1, i);
+		err = mdev_create(t->name, uuid);
 		if (err) {
 			snprintf(m, sizeof(m), "mem_%s_read_fb", t->key);
 			error_result(m, tgt, "create", -err);
@@ -202,7 +202,7 @@ void type_suite(int tgt, const struct vtype *t, unsigned int tag)
 		if (err) {
 			snprintf(m, sizeof(m), "mem_%s_read_fb", t->key);
 			error_result(m, tgt, "open", -err);
-			mdev_remove(uuid, NULL);
+			mdev_remove(uuid);
 			k = i;
 			goto out;
 		}
@@ -222,14 +222,14 @@ void type_suite(int tgt, const struct vtype *t, unsigned int tag)
 	snprintf(m, sizeof(m), "%s_write", t->key);
 	mem_results(m, tgt, &s0, &s1, k, tgt == T_OURS ? sum_resident(d, k) : -1);
 	for (i = 0; i < k; i++)
-		ioctl(d[i].fd, VFIO_DEVICE_RESET);
+		ioctl(d[i].v.fd, VFIO_DEVICE_RESET);
 	snap(&s1);
 	snprintf(m, sizeof(m), "%s_reset", t->key);
 	mem_results(m, tgt, &s0, &s1, k, tgt == T_OURS ? sum_resident(d, k) : -1);
 out:
 	for (i = 0; i < k; i++) {
 		dev_close(&d[i]);
-		mdev_remove(d[i].uuid, NULL);
+		mdev_remove(d[i].uuid);
 	}
 	snap(&s1);
 	snprintf(m, sizeof(m), "mem_%s_left_after_remove", t->key);
@@ -246,7 +246,7 @@ void memfd_type_suite(const struct vtype *t)
 	char m[48];
 	int err;
 
-	say("memfd: %s-sized memory x%u", t->name, k);
+	tap_diag("memfd: %s-sized memory x%u", t->name, k);
 	snap(&s0);
 	for (i = 0; i < k; i++) {
 		err = dev_open_memfd(&d[i], bar_size_for(t), frame);
@@ -287,7 +287,7 @@ void max_suite(int tgt, unsigned int tag)
 	double t0, secs;
 	int err;
 
-	say("%s: max %s instances (cap %u)", tname[tgt], t->name, opt_cap);
+	tap_diag("%s: max %s instances (cap %u)", tname[tgt], t->name, opt_cap);
 	snap(&s0);
 	t0 = now_ns();
 	for (i = 0; i < opt_cap; i++) {
@@ -298,8 +298,8 @@ void max_suite(int tgt, unsigned int tag)
 				 MEM_FLOOR_KIB / 1024);
 			break;
 		}
-		make_uuid(uuid, sizeof(uuid), tag, i);
-		err = mdev_create(t, uuid, NULL);
+		make_uuid(uuid, tag, i);
+		err = mdev_create(t->name, uuid);
 		if (err) {
 			snprintf(why, sizeof(why), "create %u failed: %s",
 				 i + 1, strerror(-err));
@@ -316,13 +316,13 @@ void max_suite(int tgt, unsigned int tag)
 	value_result("max_hd_kib_each", tgt, "KiB",
 		     made ? (double)(s0.free_kib - s1.free_kib) / made : 0);
 	value_result("max_hd_create_s", tgt, "s", secs);
-	say("%s: %u instances (%s) in %.1f s", tname[tgt], made, why, secs);
+	tap_diag("%s: %u instances (%s) in %.1f s", tname[tgt], made, why, secs);
 	t0 = now_ns();
 	for (i = 0; i < made; i++) {
-		make_uuid(uuid, sizeof(uuid), tag, i);
-		err = mdev_remove(uuid, NULL);
+		make_uuid(uuid, tag, i);
+		err = mdev_remove(uuid);
 		if (err)
-			say("%s: remove %s: %s", tname[tgt], uuid, strerror(-err));
+			tap_diag("%s: remove %s: %s", tname[tgt], uuid, strerror(-err));
 	}
 	value_result("max_hd_remove_s", tgt, "s", (now_ns() - t0) / 1e9);
 }

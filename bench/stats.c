@@ -80,7 +80,7 @@ void error_result(const char *metric, int tgt, const char *what,
 
 	snprintf(r->note, sizeof(r->note), "error: %s: %s", what,
 		 strerror(err));
-	say("%s %s: error: %s: %s", tname[tgt], metric, what, strerror(err));
+	tap_diag("%s %s: error: %s: %s", tname[tgt], metric, what, strerror(err));
 }
 
 /*

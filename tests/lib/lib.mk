@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The test library as a static archive, for a consumer's Makefile: set O
-# (output directory) and CC, then `include .../tests/lib/lib.mk`; link
-# $(TESTLIB) and add $(TESTLIB_DIR) to the include path.  Each consumer
-# builds its own copy under $(O)/testlib, so builds never share objects.
+# (output directory) and CC, then `include .../tests/lib/lib.mk` and link
+# $(TESTLIB), or let $(call testlib_prog,CFLAGS) link the .c files among a
+# static program's prerequisites with it.  Each consumer builds its own
+# copy under $(O)/testlib, so builds never share objects.
 
 TESTLIB_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 TESTLIB_HDRS := $(TESTLIB_DIR)/tap.h $(TESTLIB_DIR)/testlib.h
@@ -18,3 +19,8 @@ $(O)/testlib/%.o: $(TESTLIB_DIR)/%.c $(TESTLIB_HDRS)
 $(TESTLIB): $(TESTLIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
+
+define testlib_prog
+	@mkdir -p $(dir $@)
+	$(CC) $(1) -static -o $@ $(filter %.c,$^) $(TESTLIB) -pthread
+endef
