@@ -35,9 +35,11 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 	       -fno-omit-frame-pointer
 UNIT_BIN := $(BUILD)/unit/test_core
 
-$(UNIT_BIN): tests/unit/test_core.c tests/unit/tap.h core/*.c core/*.h include/uapi/mdpy.h
+$(UNIT_BIN): tests/unit/test_core.c tests/unit/tap.h tests/lib/tap.c tests/lib/tap.h \
+	    core/*.c core/*.h include/uapi/mdpy.h
 	@mkdir -p $(dir $@)
-	$(CC) $(UNIT_CFLAGS) -o $@ tests/unit/test_core.c core/config.c core/device.c
+	$(CC) $(UNIT_CFLAGS) -o $@ tests/unit/test_core.c tests/lib/tap.c \
+		core/config.c core/device.c
 
 check-unit: $(UNIT_BIN) ## Run the userspace unit tests of core/ (ASan+UBSan)
 	@mkdir -p $(BUILD)/results/unit

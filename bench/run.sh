@@ -19,7 +19,6 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 OUT=$TOP/build/bench
-CC=${CC:-cc}
 # shellcheck disable=SC2046 # a list of kernel series
 [ $# -gt 0 ] || set -- $("$TOP/tests/vm/kernels.sh" bench)
 
@@ -28,7 +27,7 @@ mkdir -p "$OUT"
 
 kver=all
 log "build mdpy-bench"
-$CC -static -O2 -Wall -Wextra -Werror -o "$OUT/mdpy-bench" "$HERE/mdpy-bench.c"
+make -s -C "$HERE" O="$OUT"
 
 # The sample, built out of tree as it is: copies live only under build/.
 build_sample() {

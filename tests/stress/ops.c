@@ -96,7 +96,7 @@ void bad_result(struct worker *w, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	diag("UNEXPECTED [%s op %llu]: %s", w->name,
+	tap_diag("UNEXPECTED [%s op %llu]: %s", w->name,
 	     (unsigned long long)w->ops, line);
 }
 
@@ -297,9 +297,9 @@ void op_rw_bad_range(struct worker *w, struct dev *d, int write)
 
 	bad_range(&w->r, d->bar_size, &pos, &len);
 	if (write)
-		n = pwrite(d->fd, w->buf, len, (off_t)pos);
+		n = pwrite(d->v.fd, w->buf, len, (off_t)pos);
 	else
-		n = pread(d->fd, w->buf, len, (off_t)pos);
+		n = pread(d->v.fd, w->buf, len, (off_t)pos);
 	if (n >= 0 || !errno_in(errno, einval_efault))
 		bad_result(w, "%s %s pos 0x%llx len 0x%zx: %zd (%s), want EINVAL",
 			   stypes[d->type].name, write ? "pwrite" : "pread",
@@ -346,9 +346,9 @@ void op_rw_bad_ptr(struct worker *w, struct dev *d, int write)
 		len = PAGE;
 	p = bad_ptr(kind, len, &w->r);
 	if (write)
-		n = pwrite(d->fd, p, len, pos);
+		n = pwrite(d->v.fd, p, len, pos);
 	else
-		n = pread(d->fd, p, len, pos);
+		n = pread(d->v.fd, p, len, pos);
 	e = errno;
 	snprintf(what, sizeof(what), "%s %s 0x%llx", stypes[d->type].name,
 		 write ? "pwrite" : "pread", (unsigned long long)pos);
@@ -448,7 +448,7 @@ void op_mmap_bad(struct worker *w, struct dev *d)
 		len = d->bar_size + PAGE * k;
 		break;
 	}
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, d->fd, (off_t)off);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, d->v.fd, (off_t)off);
 	if (p != MAP_FAILED) {
 		bad_result(w, "%s mmap %s (off 0x%llx len 0x%zx) succeeded",
 			   stypes[d->type].name, what,
@@ -602,22 +602,22 @@ void op_ioctl_bad(struct worker *w, struct dev *d)
 
 	switch (rnd_below(&w->r, 9)) {
 	case 0:
-		ioctl_bad_ptr(w, d->fd, rnd_below(&w->r, 5),
+		ioctl_bad_ptr(w, d->v.fd, rnd_below(&w->r, 5),
 			      rnd_below(&w->r, P_NKINDS));
 		return;
 	case 1:		/* argsz too small */
 		ri.argsz = rnd_below(&w->r, 16);
-		ret = ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &ri);
+		ret = ioctl(d->v.fd, VFIO_DEVICE_GET_REGION_INFO, &ri);
 		break;
 	case 2:		/* no such region */
 		ri.index = 9 + (x & 0xff ? x % 1000 : x);
 		if (ri.index < 9)
 			ri.index = 0xffffffff;
-		ret = ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &ri);
+		ret = ioctl(d->v.fd, VFIO_DEVICE_GET_REGION_INFO, &ri);
 		break;
 	case 3:
 		ii.index = 5 + (x % 2 ? x % 1000 : ~0u - 5);
-		ret = ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &ii);
+		ret = ioctl(d->v.fd, VFIO_DEVICE_GET_IRQ_INFO, &ii);
 		break;
 	case 4:		/* nothing to set outside REQ (index 4) */
 		memset(&is, 0, sizeof(is));
@@ -627,40 +627,40 @@ void op_ioctl_bad(struct worker *w, struct dev *d)
 		if (is.index == VFIO_PCI_REQ_IRQ_INDEX)
 			is.index = 5;
 		is.count = x % 3;
-		ret = ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &is);
+		ret = ioctl(d->v.fd, VFIO_DEVICE_SET_IRQS, &is);
 		break;
 	case 5:		/* dma-buf, cursor, unknown flags, short argsz */
 		switch (x % 4) {
 		case 0:
-			ret = ioctl_plane(d->fd, &pi, VFIO_GFX_PLANE_TYPE_DMABUF,
+			ret = ioctl_plane(d->v.fd, &pi, VFIO_GFX_PLANE_TYPE_DMABUF,
 					  0, PLANE_FULLSZ);
 			break;
 		case 1:
-			ret = ioctl_plane(d->fd, &pi, VFIO_GFX_PLANE_TYPE_REGION,
+			ret = ioctl_plane(d->v.fd, &pi, VFIO_GFX_PLANE_TYPE_REGION,
 					  2 + (x >> 8) % 100, PLANE_FULLSZ);
 			break;
 		case 2:
-			ret = ioctl_plane(d->fd, &pi, x | 8, 0, PLANE_FULLSZ);
+			ret = ioctl_plane(d->v.fd, &pi, x | 8, 0, PLANE_FULLSZ);
 			break;
 		default:
-			ret = ioctl_plane(d->fd, &pi, VFIO_GFX_PLANE_TYPE_REGION,
+			ret = ioctl_plane(d->v.fd, &pi, VFIO_GFX_PLANE_TYPE_REGION,
 					  0, (x >> 8) % PLANE_MINSZ);
 			break;
 		}
 		break;
 	case 6:		/* an ioctl number mdpy does not implement */
-		ret = ioctl(d->fd, _IO(VFIO_TYPE, VFIO_BASE + 19 + x % 40), w->buf);
+		ret = ioctl(d->v.fd, _IO(VFIO_TYPE, VFIO_BASE + 19 + x % 40), w->buf);
 		(void)ret;
 		return;	/* vfio core handles some of these: any error */
 	case 7:		/* a random command, random argument bytes */
 		memcpy(w->buf, &x, sizeof(x));
-		ret = ioctl(d->fd, x & ~0xff00u, w->buf);
+		ret = ioctl(d->v.fd, x & ~0xff00u, w->buf);
 		(void)ret;
 		return;
 	default:	/* argsz huge: only the known part is used */
 		ri.argsz = 0xffffffff;
 		ri.index = 7;
-		if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &ri) ||
+		if (ioctl(d->v.fd, VFIO_DEVICE_GET_REGION_INFO, &ri) ||
 		    ri.size != CFG_SIZE)
 			bad_result(w, "GET_REGION_INFO argsz 0xffffffff: %s size %llu",
 				   strerror(errno), (unsigned long long)ri.size);
@@ -725,7 +725,7 @@ void op_rw_into_map(struct worker *w, struct dev *d)
 	write = rnd_below(&w->r, 2);
 	/* a read-only mapping makes pread EFAULT; only use it as a source */
 	GUARDED(sig, {
-		n = write ? pwrite(d->fd, p, len, pos) : pread(d->fd, p, len, pos);
+		n = write ? pwrite(d->v.fd, p, len, pos) : pread(d->v.fd, p, len, pos);
 	});
 	if (sig) {
 		bad_result(w, "signal %d in a read/write through a mapping", sig);
@@ -746,15 +746,15 @@ void worker_step(struct worker *w)
 	uint64_t c = rnd_below(&w->r, 100);
 
 	if (c < 18)
-		op_rw_valid(w, d, d->fd, 0), w->n_rw++;
+		op_rw_valid(w, d, d->v.fd, 0), w->n_rw++;
 	else if (c < 34)
-		op_rw_valid(w, d, d->fd, 1), w->n_rw++;
+		op_rw_valid(w, d, d->v.fd, 1), w->n_rw++;
 	else if (c < 42)
 		op_rw_bad_range(w, d, c & 1), w->n_garbage++;
 	else if (c < 50)
 		op_rw_bad_ptr(w, d, c & 1), w->n_garbage++;
 	else if (c < 56)
-		op_mmap_valid(w, di, d->fd), w->n_mmap++;
+		op_mmap_valid(w, di, d->v.fd), w->n_mmap++;
 	else if (c < 60)
 		op_mmap_bad(w, d), w->n_garbage++;
 	else if (c < 65)
@@ -762,11 +762,11 @@ void worker_step(struct worker *w)
 	else if (c < 67)
 		op_rw_into_map(w, d), w->n_rw++;
 	else if (c < 79)
-		op_ioctl_valid(w, d, d->fd), w->n_ioctl++;
+		op_ioctl_valid(w, d, d->v.fd), w->n_ioctl++;
 	else if (c < 90)
 		op_ioctl_bad(w, d), w->n_garbage++;
 	else if (c < 95) {
-		if (ioctl(d->fd, VFIO_DEVICE_RESET))
+		if (ioctl(d->v.fd, VFIO_DEVICE_RESET))
 			bad_result(w, "RESET: %s", strerror(errno));
 		w->n_reset++;
 	} else {

@@ -76,7 +76,7 @@ static int ensure_loaded(void)
 		return 0;
 	ret = mod_load(opt.ko, MOD_COUNT);
 	if (ret)
-		diag("finit_module(%s, count=%d): %s", opt.ko, MOD_COUNT,
+		tap_diag("finit_module(%s, count=%d): %s", opt.ko, MOD_COUNT,
 		     strerror(-ret));
 	return ret;
 }
@@ -102,17 +102,17 @@ static int make_dev(struct rng *r, int type, struct dev *d)
 
 	memset(d, 0, sizeof(*d));
 	d->type = type;
-	d->container = d->group = d->fd = -1;
+	vdev_init(&d->v);
 	uuid_from(r, d->uuid);
-	ret = inst_create(type, d->uuid);
+	ret = mdev_create(stypes[type].name, d->uuid);
 	if (ret) {
-		diag("create %s %s: %s", stypes[type].name, d->uuid, strerror(-ret));
+		tap_diag("create %s %s: %s", stypes[type].name, d->uuid, strerror(-ret));
 		return ret;
 	}
 	ret = dev_open(d);
 	if (ret) {
-		diag("open %s %s: %s", stypes[type].name, d->uuid, strerror(-ret));
-		inst_remove(d->uuid);
+		tap_diag("open %s %s: %s", stypes[type].name, d->uuid, strerror(-ret));
+		mdev_remove(d->uuid);
 	}
 	return ret;
 }
@@ -150,9 +150,9 @@ static int dev_healthy(struct worker *w, struct dev *d)
 			     d->bar_size - 16 };
 	int i, j;
 
-	if (ioctl(d->fd, VFIO_DEVICE_RESET))
+	if (ioctl(d->v.fd, VFIO_DEVICE_RESET))
 		bad_result(w, "%s RESET: %s", t->name, strerror(errno));
-	if (pread(d->fd, cfg, CFG_SIZE, CFG_POS) != CFG_SIZE) {
+	if (pread(d->v.fd, cfg, CFG_SIZE, CFG_POS) != CFG_SIZE) {
 		bad_result(w, "%s config read: %s", t->name, strerror(errno));
 		return 0;
 	}
@@ -160,7 +160,7 @@ static int dev_healthy(struct worker *w, struct dev *d)
 	if (memcmp(cfg, want, CFG_SIZE))
 		bad_result(w, "%s config after RESET differs from power-on", t->name);
 	for (i = 0; i < 3; i++) {
-		if (pread(d->fd, px, sizeof(px), BAR_POS + offs[i]) != sizeof(px)) {
+		if (pread(d->v.fd, px, sizeof(px), BAR_POS + offs[i]) != sizeof(px)) {
 			bad_result(w, "%s BAR0 read: %s", t->name, strerror(errno));
 			continue;
 		}
@@ -203,7 +203,7 @@ static void test_huge_offsets(struct rng *r)
 			op_ioctl_bad(&w, &d[t]);
 		ok &= dev_healthy(&w, &d[t]);
 		dev_close(&d[t]);
-		inst_remove(d[t].uuid);
+		mdev_remove(d[t].uuid);
 	}
 	tap_result(ok && !w.bad,
 		   "huge and negative-looking offsets (near 2^63, 2^64), lengths overflowing offset+length: %llu pread/pwrite/mmap/ioctl refused with EINVAL, devices intact",
@@ -244,8 +244,8 @@ static void test_user_pointers(struct rng *r)
 					if (kind == P_READONLY && l > PAGE)
 						l = PAGE;
 					p = bad_ptr(kind, l, &w.r);
-					res = write ? pwrite(d.fd, p, l, pos[i % 4]) :
-						      pread(d.fd, p, l, pos[i % 4]);
+					res = write ? pwrite(d.v.fd, p, l, pos[i % 4]) :
+						      pread(d.v.fd, p, l, pos[i % 4]);
 					snprintf(what, sizeof(what), "%s %s 0x%llx",
 						 stypes[t].name,
 						 write ? "pwrite" : "pread",
@@ -255,10 +255,10 @@ static void test_user_pointers(struct rng *r)
 				}
 			}
 			for (which = 0; which < 5; which++, n++)
-				ioctl_bad_ptr(&w, d.fd, which, kind);
+				ioctl_bad_ptr(&w, d.v.fd, which, kind);
 			ok &= dev_healthy(&w, &d);
 			dev_close(&d);
-			inst_remove(d.uuid);
+			mdev_remove(d.uuid);
 		}
 		tap_result(ok && !w.bad,
 			   "user pointer %s: %llu pread/pwrite/ioctl calls give EFAULT (read-only source: success), devices intact",
@@ -288,7 +288,7 @@ static void *race_mmap_writer(void *arg)
 	if (sigsetjmp(jb, 1)) {
 		fault_jb = NULL;
 		atomic_fetch_add(&rc->errors, 1);
-		diag("reset race: signal writing through the mapping");
+		tap_diag("reset race: signal writing through the mapping");
 		return NULL;
 	}
 	fault_jb = &jb;
@@ -315,16 +315,16 @@ static void *race_fd_writer(void *arg)
 		uint64_t len = 1 + rnd_below(&r, sizeof(buf));
 		uint64_t pos = rnd_below(&r, rc->d->bar_size - len + 1);
 		uint8_t cmd = 7;
-		ssize_t n = pwrite(rc->d->fd, buf, len, BAR_POS + pos);
+		ssize_t n = pwrite(rc->d->v.fd, buf, len, BAR_POS + pos);
 
 		if (n != (ssize_t)len) {
 			atomic_fetch_add(&rc->errors, 1);
-			diag("reset race: pwrite %llu at 0x%llx: %zd (%s)",
+			tap_diag("reset race: pwrite %llu at 0x%llx: %zd (%s)",
 			     (unsigned long long)len, (unsigned long long)pos,
 			     n, n < 0 ? strerror(errno) : "short");
 		}
 		/* config writes race with the config reset too */
-		if (pwrite(rc->d->fd, &cmd, 1, CFG_POS + 4) != 1)
+		if (pwrite(rc->d->v.fd, &cmd, 1, CFG_POS + 4) != 1)
 			atomic_fetch_add(&rc->errors, 1);
 		atomic_fetch_add(&rc->writes, 1);
 	}
@@ -351,12 +351,12 @@ static void test_reset_race(struct rng *r)
 		rc.d = &d;
 		rc.seed = opt.seed + t;
 		rc.map = mmap(NULL, d.bar_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			      d.fd, BAR_POS);
+			      d.v.fd, BAR_POS);
 		if (rc.map == MAP_FAILED) {
-			diag("reset race: mmap: %s", strerror(errno));
+			tap_diag("reset race: mmap: %s", strerror(errno));
 			ok = 0;
 			dev_close(&d);
-			inst_remove(d.uuid);
+			mdev_remove(d.uuid);
 			continue;
 		}
 		pthread_create(&t1, NULL, race_mmap_writer, &rc);
@@ -364,8 +364,8 @@ static void test_reset_race(struct rng *r)
 		/* at least opt.races resets, and as many writes of each kind */
 		for (i = 0; i < (int)opt.races ||
 			    atomic_load(&rc.writes) < 2 * opt.races; i++) {
-			if (ioctl(d.fd, VFIO_DEVICE_RESET)) {
-				diag("reset race: RESET: %s", strerror(errno));
+			if (ioctl(d.v.fd, VFIO_DEVICE_RESET)) {
+				tap_diag("reset race: RESET: %s", strerror(errno));
 				ok = 0;
 			}
 			resets++;
@@ -380,8 +380,8 @@ static void test_reset_race(struct rng *r)
 		/* quiet now: one more reset must give exactly power-on state */
 		ok &= dev_healthy(&w, &d);
 		buf = malloc(d.bar_size);
-		if (pread(d.fd, buf, d.bar_size, BAR_POS) != (ssize_t)d.bar_size) {
-			diag("reset race: full BAR read: %s", strerror(errno));
+		if (pread(d.v.fd, buf, d.bar_size, BAR_POS) != (ssize_t)d.bar_size) {
+			tap_diag("reset race: full BAR read: %s", strerror(errno));
 			ok = 0;
 		}
 		for (off = 0; off < d.bar_size; off++) {
@@ -389,17 +389,17 @@ static void test_reset_race(struct rng *r)
 
 			if (buf[off] != want || rc.map[off] != want) {
 				if (!mismatch++)
-					diag("reset race: %s byte 0x%llx after the last RESET: fd 0x%02x map 0x%02x, want 0x%02x",
+					tap_diag("reset race: %s byte 0x%llx after the last RESET: fd 0x%02x map 0x%02x, want 0x%02x",
 					     stypes[t].name, (unsigned long long)off,
 					     buf[off], rc.map[off], want);
 			}
 		}
-		diag("reset race %s: %d resets against %lu writes", stypes[t].name,
+		tap_diag("reset race %s: %d resets against %lu writes", stypes[t].name,
 		     i, (unsigned long)rc.writes);
 		free(buf);
 		munmap(rc.map, d.bar_size);
 		dev_close(&d);
-		inst_remove(d.uuid);
+		mdev_remove(d.uuid);
 	}
 	tap_result(ok && !mismatch && !w.bad,
 		   "RESET racing with writes through mmap and through the fd: %llu resets, no error, exact power-on picture and config after the last one",
@@ -431,7 +431,7 @@ static void *hammer_thread(void *arg)
 	rng_init(&r, h->seed, 41, h->kind);
 	if (sigsetjmp(jb, 1)) {
 		fault_jb = NULL;
-		diag("remove race: signal in the %s thread", in_names[h->kind]);
+		tap_diag("remove race: signal in the %s thread", in_names[h->kind]);
 		atomic_fetch_add(&h->errors, 1);
 		free(buf);
 		return NULL;
@@ -445,14 +445,14 @@ static void *hammer_thread(void *arg)
 
 		switch (h->kind) {
 		case IN_READ:	/* the whole BAR: long enough to be inside */
-			ok = pread(d->fd, buf, len, BAR_POS) == (ssize_t)len;
+			ok = pread(d->v.fd, buf, len, BAR_POS) == (ssize_t)len;
 			break;
 		case IN_WRITE:
-			ok = pwrite(d->fd, buf, len, BAR_POS) == (ssize_t)len;
+			ok = pwrite(d->v.fd, buf, len, BAR_POS) == (ssize_t)len;
 			break;
 		case IN_MMAP:
 			p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
-				 d->fd, BAR_POS);
+				 d->v.fd, BAR_POS);
 			if (p == MAP_FAILED) {
 				ok = 0;
 				break;
@@ -463,13 +463,13 @@ static void *hammer_thread(void *arg)
 			break;
 		default:
 			ri.index = rnd_below(&r, 9);
-			ok = !ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &ri) &&
-			     !ioctl(d->fd, VFIO_DEVICE_RESET);
+			ok = !ioctl(d->v.fd, VFIO_DEVICE_GET_REGION_INFO, &ri) &&
+			     !ioctl(d->v.fd, VFIO_DEVICE_RESET);
 			break;
 		}
 		if (!ok) {
 			if (!atomic_fetch_add(&h->errors, 1))
-				diag("remove race: %s failed while the remove was pending: %s",
+				tap_diag("remove race: %s failed while the remove was pending: %s",
 				     in_names[h->kind], strerror(errno));
 		}
 		atomic_fetch_add(&h->ops, 1);
@@ -477,34 +477,6 @@ static void *hammer_thread(void *arg)
 	fault_jb = NULL;
 	free(buf);
 	return NULL;
-}
-
-struct remover {
-	char uuid[37];
-	atomic_int done;
-	int ret;
-	double secs;
-};
-
-static void *remover_thread(void *arg)
-{
-	struct remover *rm = arg;
-	double t0 = now();
-
-	rm->ret = inst_remove(rm->uuid);
-	rm->secs = now() - t0;
-	atomic_store(&rm->done, 1);
-	return NULL;
-}
-
-/* Wait up to @secs for a remover; 1 if it finished */
-static int remover_wait(struct remover *rm, double secs)
-{
-	double end = now() + secs;
-
-	while (!atomic_load(&rm->done) && now() < end)
-		msleep(20);
-	return atomic_load(&rm->done);
 }
 
 static int test_remove_during(struct rng *r, int kind)
@@ -529,7 +501,7 @@ static int test_remove_during(struct rng *r, int kind)
 	while (atomic_load(&h.ops) < 2)
 		msleep(5);
 	snprintf(rm->uuid, sizeof(rm->uuid), "%s", d.uuid);
-	pthread_create(&tr, NULL, remover_thread, rm);
+	pthread_create(&tr, NULL, remover_run, rm);
 	/* the remove must wait for the open fd; the device keeps working */
 	msleep(300);
 	before = atomic_load(&h.ops);
@@ -538,13 +510,13 @@ static int test_remove_during(struct rng *r, int kind)
 	atomic_store(&h.stop, 1);
 	pthread_join(th, NULL);
 	if (atomic_load(&h.ops) == before) {
-		diag("remove race (%s): no operation completed while the remove was pending",
+		tap_diag("remove race (%s): no operation completed while the remove was pending",
 		     in_names[kind]);
 		ok = 0;
 	}
 	dev_close(&d);
-	if (!remover_wait(rm, 60)) {
-		diag("remove race (%s): remove still blocked 60 s after the last close",
+	if (!remover_wait(rm, 60 * 1000)) {
+		tap_diag("remove race (%s): remove still blocked 60 s after the last close",
 		     in_names[kind]);
 		tap_result(0, "remove (sysfs) while another thread is inside %s on the same device: remove never returned",
 			   in_names[kind]);
@@ -552,11 +524,11 @@ static int test_remove_during(struct rng *r, int kind)
 	}
 	pthread_join(tr, NULL);
 	if (rm->ret) {
-		diag("remove race (%s): remove: %s", in_names[kind], strerror(-rm->ret));
+		tap_diag("remove race (%s): remove: %s", in_names[kind], strerror(-rm->ret));
 		ok = 0;
 	}
-	if (inst_exists(d.uuid)) {
-		diag("remove race (%s): instance still present", in_names[kind]);
+	if (mdev_exists(d.uuid)) {
+		tap_diag("remove race (%s): instance still present", in_names[kind]);
 		ok = 0;
 	}
 	if (atomic_load(&h.errors))
@@ -586,23 +558,23 @@ static void test_remove_with_mapping(struct rng *r)
 		return;
 	}
 	len = d.bar_size;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, d.fd, BAR_POS);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, d.v.fd, BAR_POS);
 	dev_close(&d);
 	if (p == MAP_FAILED) {
 		tap_result(0, "remove (sysfs) while only a mapping is alive: mmap: %s",
 			   strerror(errno));
-		inst_remove(d.uuid);
+		mdev_remove(d.uuid);
 		return;
 	}
 	snprintf(rm->uuid, sizeof(rm->uuid), "%s", d.uuid);
-	pthread_create(&tr, NULL, remover_thread, rm);
+	pthread_create(&tr, NULL, remover_run, rm);
 	msleep(400);
 	waited = !atomic_load(&rm->done);
 	rng_init(&tr_r, opt.seed, 51, 0);
 	for (i = 0; i < 64; i++) {
 		sig = touch_map(p, len, &tr_r, 1);
 		if (sig) {
-			diag("remove with mapping: signal %d touching the mapping", sig);
+			tap_diag("remove with mapping: signal %d touching the mapping", sig);
 			ok = 0;
 			break;
 		}
@@ -615,24 +587,24 @@ static void test_remove_with_mapping(struct rng *r)
 			memset(p, 0xab, len);
 			for (uint64_t o = 0; o < len; o += 4093)
 				if (p[o] != 0xab) {
-					diag("remove with mapping: byte 0x%llx reads 0x%02x after writing 0xab",
+					tap_diag("remove with mapping: byte 0x%llx reads 0x%02x after writing 0xab",
 					     (unsigned long long)o, p[o]);
 					ok = 0;
 					break;
 				}
 		} else {
-			diag("remove with mapping: signal %d writing the mapping", sig);
+			tap_diag("remove with mapping: signal %d writing the mapping", sig);
 			ok = 0;
 		}
 		fault_jb = NULL;
 	}
 	munmap(p, len);
-	if (!remover_wait(rm, 60)) {
+	if (!remover_wait(rm, 60 * 1000)) {
 		tap_result(0, "remove (sysfs) while only a mapping is alive: remove never returned after munmap");
 		return;
 	}
 	pthread_join(tr, NULL);
-	ok &= rm->ret == 0 && !inst_exists(rm->uuid);
+	ok &= rm->ret == 0 && !mdev_exists(rm->uuid);
 	tap_result(ok, "remove (sysfs) while only a mapping is alive (fd closed): mapping stays valid, remove %s, completes after munmap (%.1fs)",
 		   waited ? "waits" : "returned early", rm->secs);
 	free(rm);
@@ -663,7 +635,7 @@ static void test_unload_in_use(struct rng *r)
 	ret = mod_unload();
 	ok = (ret == -EAGAIN || ret == -EBUSY) && mod_loaded();
 	if (!ok)
-		diag("delete_module with an open fd: %s (%d), want EWOULDBLOCK or EBUSY",
+		tap_diag("delete_module with an open fd: %s (%d), want EWOULDBLOCK or EBUSY",
 		     ret ? strerror(-ret) : "unloaded", ret);
 	if (ret == 0) {
 		tap_result(0, "module unload while a device fd is open: refused (EBUSY/EWOULDBLOCK), device keeps working");
@@ -675,7 +647,7 @@ static void test_unload_in_use(struct rng *r)
 
 	/* now only a mapping holds the device */
 	len = d.bar_size;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, d.fd, BAR_POS);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, d.v.fd, BAR_POS);
 	if (p == MAP_FAILED) {
 		tap_result(0, "module unload while only a mapping is alive: mmap: %s",
 			   strerror(errno));
@@ -695,7 +667,7 @@ static void test_unload_in_use(struct rng *r)
 		ok &= (ret == -EAGAIN || ret == -EBUSY) && mod_loaded();
 		sig = touch_map(p, len, &w.r, 1);
 		if (sig || p[0] != 0x3c || p[PAGE - 1] != 0x3c) {
-			diag("mapping after a refused unload: signal %d, byte 0 0x%02x",
+			tap_diag("mapping after a refused unload: signal %d, byte 0 0x%02x",
 			     sig, sig ? 0 : p[0]);
 			ok = 0;
 		}
@@ -743,7 +715,7 @@ static void *churn_thread(void *arg)
 
 		d.type = type;
 		uuid_from(&w->r, d.uuid);
-		ret = inst_create(type, d.uuid);
+		ret = mdev_create(stypes[type].name, d.uuid);
 		if (ret) {
 			bad_result(w, "create %s: %s", stypes[type].name, strerror(-ret));
 			msleep(10);
@@ -763,8 +735,8 @@ static void *churn_thread(void *arg)
 				dev_close(&d);
 			}
 		}
-		ret = inst_remove(d.uuid);
-		if (ret || inst_exists(d.uuid))
+		ret = mdev_remove(d.uuid);
+		if (ret || mdev_exists(d.uuid))
 			bad_result(w, "remove %s: %s", d.uuid, strerror(-ret));
 		c->cycles++;
 	}
@@ -837,7 +809,7 @@ static void run_round(struct rng *r, unsigned int round, uint64_t ops,
 		tot->cycles += ch.cycles;
 		fini_worker(&ch.w);
 		for (i = 0; i < nd; i++) {
-			long res = inst_resident(devs[i].uuid);
+			long res = mdev_attr_long(devs[i].uuid, "vendor/resident_bytes");
 
 			if (res > 0)
 				resident += res;
@@ -857,7 +829,7 @@ static void run_round(struct rng *r, unsigned int round, uint64_t ops,
 		dev_close(&devs[i]);
 		/* odd rounds leave the instances to the module's exit */
 		if (round % 2 == 0)
-			inst_remove(devs[i].uuid);
+			mdev_remove(devs[i].uuid);
 	}
 	if (round % 2 == 0) {
 		/*
@@ -908,10 +880,10 @@ static void run_round(struct rng *r, unsigned int round, uint64_t ops,
 
 		if (dfree > opt.mem_tol_kb || dslab > opt.slab_tol_kb ||
 		    dvm > opt.slab_tol_kb) {
-			diag("round %u: counters that moved since the baseline:", round);
+			tap_diag("round %u: counters that moved since the baseline:", round);
 			mem_diff(base, &m);
 		}
-		slab_grew = slab_max_growth(base, &m, slab_name,
+		slab_grew = slab_max_growth(base->slabinfo, m.slabinfo, slab_name,
 					    sizeof(slab_name));
 		if (slab_grew > tot->max_slab_objs) {
 			tot->max_slab_objs = slab_grew;
@@ -986,8 +958,9 @@ int main(int argc, char **argv)
 	if (!opt.ko || !opt.rounds || !opt.threads)
 		usage(argv[0]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("TAP version 13\n");
-	diag("seed 0x%016llx; replay: %s -s 0x%016llx -o %llu -c %llu -r %u -t %u -R %u",
+	tap_style(" - ", "stress");
+	tap_version();
+	tap_diag("seed 0x%016llx; replay: %s -s 0x%016llx -o %llu -c %llu -r %u -t %u -R %u",
 	     (unsigned long long)opt.seed, argv[0],
 	     (unsigned long long)opt.seed, (unsigned long long)opt.ops,
 	     (unsigned long long)opt.cycles, opt.rounds, opt.threads, opt.races);
@@ -998,12 +971,12 @@ int main(int argc, char **argv)
 
 	ret = unload_wait();	/* a clean start, whatever ran before */
 	if (ret)
-		diag("module left loaded by an earlier suite and busy: %s", strerror(-ret));
+		tap_diag("module left loaded by an earlier suite and busy: %s", strerror(-ret));
 	mem_snap(&m0);
 	ret = ensure_loaded();
 	tap_result(!ret, "module loads from %s with count=%d", opt.ko, MOD_COUNT);
 	if (ret) {
-		tap_plan();
+		tap_plan_done();
 		return 1;
 	}
 
@@ -1024,7 +997,7 @@ int main(int argc, char **argv)
 	 */
 	ret = unload_wait();
 	mem_snap(&base);
-	diag("memory baseline after warm-up: MemFree %ld KiB, SUnreclaim %ld KiB, VmallocUsed %ld KiB, own RSS %ld KiB (before any load: MemFree %ld KiB)",
+	tap_diag("memory baseline after warm-up: MemFree %ld KiB, SUnreclaim %ld KiB, VmallocUsed %ld KiB, own RSS %ld KiB (before any load: MemFree %ld KiB)",
 	     base.free_kb, base.sunreclaim_kb, base.vmalloc_kb, base.rss_kb,
 	     m0.free_kb);
 
@@ -1038,24 +1011,24 @@ int main(int argc, char **argv)
 		run_round(&r, round, ops, cyc, &base, &tot);
 	}
 
-	diag("totals: %llu random ops (%llu read/write, %llu garbage, %llu mmap/munmap, %llu ioctl, %llu reset, %llu reopen), %llu create/remove cycles, %lu unexpected results, %.0fs",
+	tap_diag("totals: %llu random ops (%llu read/write, %llu garbage, %llu mmap/munmap, %llu ioctl, %llu reset, %llu reopen), %llu create/remove cycles, %lu unexpected results, %.0fs",
 	     (unsigned long long)tot.ops, (unsigned long long)tot.rw,
 	     (unsigned long long)tot.garbage, (unsigned long long)tot.mmap,
 	     (unsigned long long)tot.ioctl, (unsigned long long)tot.reset,
 	     (unsigned long long)tot.open, (unsigned long long)tot.cycles,
 	     (unsigned long)atomic_load(&bad_total), now() - t0);
-	diag("largest deltas after unload vs baseline: MemFree -%ld KiB, SUnreclaim %+ld KiB, VmallocUsed %+ld KiB",
+	tap_diag("largest deltas after unload vs baseline: MemFree -%ld KiB, SUnreclaim %+ld KiB, VmallocUsed %+ld KiB",
 	     tot.max_free_drop, tot.max_slab_growth, tot.max_vmalloc_growth);
-	diag("driver's held_bytes after all instances were removed: 0 in %u round(s), non-zero in %u",
+	tap_diag("driver's held_bytes after all instances were removed: 0 in %u round(s), non-zero in %u",
 	     tot.held_zero, tot.held_nonzero);
-	diag("largest growth of one slab cache after an unload: %+ld objects (%s)",
+	tap_diag("largest growth of one slab cache after an unload: %+ld objects (%s)",
 	     tot.max_slab_objs, tot.max_slab_cache);
 	{
 		/* drift over all rounds, for whoever chases a slow leak */
 		static struct memsnap end;
 
 		mem_snap(&end);
-		diag("counters that moved between the baseline and the end:");
+		tap_diag("counters that moved between the baseline and the end:");
 		mem_diff(&base, &end);
 	}
 	tap_result(tot.ops >= opt.ops && tot.cycles >= opt.cycles,
@@ -1064,6 +1037,6 @@ int main(int argc, char **argv)
 		   (unsigned long long)tot.cycles, (unsigned long long)opt.cycles,
 		   (unsigned long long)opt.seed);
 	unload_wait();
-	tap_plan();
+	tap_plan_done();
 	return tap_failed() ? 1 : 0;
 }

@@ -10,12 +10,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define MDPY_MOD	"mdpy"
-#define TYPES_DIR	"/sys/class/mdev_bus/mdpy/mdev_supported_types"
-#define HELD_BYTES	"/sys/class/mdev_bus/mdpy/held_bytes"
-#define MDEV_DIR	"/sys/bus/mdev/devices"
+#include "../lib/tap.h"
+#include "../lib/testlib.h"
+
+#define HELD_BYTES	MDPY_PARENT "/held_bytes"
 #define NTYPES		3
-#define CFG_SIZE	256
+#define CFG_SIZE	PCI_CFG_SIZE
 #define PAGE		4096UL
 #define REGION_SHIFT	40
 #define CFG_POS		(7ULL << REGION_SHIFT)
@@ -56,32 +56,16 @@ static inline void rng_init(struct rng *r, uint64_t seed, uint64_t a,
 	rnd(r);
 }
 
-/* --- TAP ----------------------------------------------------------------- */
+/* --- system: module, instances, kernel log, memory (tests/lib underneath) -- */
 
-void tap_result(int ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int tap_failed(void);
-void tap_plan(void);
-
-/* --- system: module, sysfs, kernel log, memory ---------------------------- */
-
-int write_file(const char *path, const char *s);
-int read_long(const char *path, long *v);
 int mod_loaded(void);
 int mod_load(const char *ko, unsigned int count);
 int mod_unload(void);		/* 0 or -errno; never blocks */
 int unload_clean(void);		/* remove instances, unload; 0 or -errno */
 void uuid_from(struct rng *r, char out[37]);
-int inst_create(int type, const char *uuid);
-int inst_remove(const char *uuid);
-int inst_exists(const char *uuid);
-long inst_resident(const char *uuid);
 long driver_held_bytes(void);
-void remove_all(void);
 
-void kmsg_mark(void);
-int kmsg_check(const char *when);	/* number of bad lines since mark */
+int kmsg_check(const char *when);	/* number of bad lines since kmsg_mark() */
 
 struct memsnap {
 	long free_kb, slab_kb, sunreclaim_kb, vmalloc_kb;
@@ -93,21 +77,23 @@ struct memsnap {
 };
 void mem_snap(struct memsnap *m);
 void mem_diff(const struct memsnap *a, const struct memsnap *b);
-long slab_max_growth(const struct memsnap *a, const struct memsnap *b,
-		     char *name, size_t size);
 
 /* --- VFIO device access -------------------------------------------------- */
 
 struct dev {
 	char uuid[37];
 	int type;
-	int container, group, fd;
+	struct vdev v;
 	uint64_t bar_size;
 };
 
 int dev_open(struct dev *d);		/* d->uuid, d->type set */
 int dev_fd(struct dev *d);		/* another device fd; -errno */
-void dev_close(struct dev *d);
+
+static inline void dev_close(struct dev *d)
+{
+	vdev_close(&d->v);
+}
 
 /* --- faults in user mappings --------------------------------------------- */
 

@@ -142,7 +142,7 @@ TEST_F(dev, first_touch_accounting)
 	vdev_close(&self->d);
 	EXPECT_RET(mdev_remove(self->uuid), 0);
 	self->created = 0;
-	if (live_instances() == 0)
+	if (mdev_count() == 0)
 		EXPECT_EQ(held(), 0);
 }
 

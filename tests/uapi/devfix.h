@@ -23,9 +23,9 @@ FIXTURE_SETUP(dev)
 	self->t = variant->data;
 	uuid_gen(self->uuid);
 	/* A test that crashed earlier may have leaked instances. */
-	if (live_instances() >= mdpy_count())
-		remove_all_instances();
-	ASSERT_RET(mdev_create(self->t, self->uuid), 0);
+	if (mdev_count() >= mdpy_count())
+		mdev_remove_all();
+	ASSERT_RET(mdev_create(self->t->dir, self->uuid), 0);
 	self->created = 1;
 	ASSERT_RET(vdev_open(&self->d, self->uuid), 0);
 	ASSERT_RET(cfg_dump(&self->d, self->cfg0), 0);

@@ -13,7 +13,8 @@
  *
  * Each test runs in a forked child so a crash, a hang (timeout) or an abort
  * in one test is reported and the next test still runs.  The child writes its
- * verdict into a shared page; the parent prints the TAP line.
+ * verdict into a shared page; the parent prints the TAP line.  Every line
+ * goes through tests/lib's TAP writer (tap.h; link tap.c).
  *
  * EXPECT_* records a failure and continues; ASSERT_* records it and leaves the
  * test body (teardown still runs).  SKIP(fmt, ...) ends the test as skipped.
@@ -36,6 +37,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "../lib/tap.h"
 
 #define HT_UNUSED __attribute__((unused))
 
@@ -107,12 +110,9 @@ void ht_diag(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("# ", stdout);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	tap_vdiag(fmt, ap);
 	va_end(ap);
-	fputc('\n', stdout);
-	fflush(stdout);
 }
 
 #define TH_LOG(...) ht_diag(__VA_ARGS__)
@@ -443,7 +443,7 @@ static void ht_child(const struct ht_test *t, const struct ht_variant *v)
 }
 
 static int ht_run_one(const struct ht_test *t, const struct ht_variant *v,
-		      int num, const char *name)
+		      const char *name)
 {
 	struct timespec start, now;
 	int status = 0, done = 0;
@@ -453,7 +453,7 @@ static int ht_run_one(const struct ht_test *t, const struct ht_variant *v,
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0) {
-		printf("not ok %d %s # fork failed\n", num, name);
+		tap_result_note(0, "fork failed", "%s", name);
 		return 1;
 	}
 	if (!pid)
@@ -484,21 +484,20 @@ static int ht_run_one(const struct ht_test *t, const struct ht_variant *v,
 	}
 
 	if (ht_cur->failed) {
-		printf("not ok %d %s\n", num, name);
+		tap_result(0, "%s", name);
 		return 1;
 	}
 	if (ht_cur->skipped)
-		printf("ok %d %s # SKIP %s\n", num, name, ht_cur->reason);
+		tap_skip(ht_cur->reason, "%s", name);
 	else
-		printf("ok %d %s\n", num, name);
+		tap_result(1, "%s", name);
 	return 0;
 }
 
 static HT_UNUSED int ht_main(int argc, char **argv)
 {
 	char *filters[32];
-	int nfilters = 0, list = 0, opt, total = 0, num = 0;
-	int pass = 0, fail = 0, skip = 0;
+	int nfilters = 0, list = 0, opt, total = 0;
 	const struct ht_variant *v;
 	struct ht_test *t;
 	char name[256];
@@ -543,7 +542,8 @@ static HT_UNUSED int ht_main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("TAP version 13\n1..%d\n", total);
+	tap_version();
+	tap_plan(total);
 	for (t = ht_head; t; t = t->next) {
 		v = t->fixture ? t->fixture->variants : NULL;
 		do {
@@ -552,16 +552,11 @@ static HT_UNUSED int ht_main(int argc, char **argv)
 			ht_full_name(name, sizeof(name), t, vv);
 			if (!ht_selected(name, filters, nfilters))
 				continue;
-			if (ht_run_one(t, vv, ++num, name))
-				fail++;
-			else if (ht_cur->skipped)
-				skip++;
-			else
-				pass++;
+			ht_run_one(t, vv, name);
 		} while (v && v->name && (++v)->name);
 	}
-	printf("# totals: pass:%d fail:%d skip:%d\n", pass, fail, skip);
-	return fail ? 1 : 0;
+	tap_totals();
+	return tap_failed() ? 1 : 0;
 }
 
 #define HARNESS_MAIN							\

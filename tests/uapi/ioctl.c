@@ -248,7 +248,7 @@ TEST_F(dev, irq_info_before_get_info)
 	int bad = 0;
 
 	uuid_gen(uuid);
-	ASSERT_RET(mdev_create(self->t, uuid), 0);
+	ASSERT_RET(mdev_create(self->t->dir, uuid), 0);
 	if (vdev_open_raw(&fresh, uuid)) {
 		mdev_remove(uuid);
 		ASSERT_TRUE(0);
@@ -1014,10 +1014,11 @@ TEST_F(dev, req_eventfd_dropped_at_last_close)
  */
 TEST_F(dev, req_fires_on_remove)
 {
-	struct remover r = { .uuid = self->uuid };
 	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	struct remover r;
 	pthread_t th;
 
+	remover_init(&r, self->uuid);
 	ASSERT_GE(efd, 0);
 	ASSERT_RET(set_req(self->d.fd, VFIO_IRQ_SET_DATA_EVENTFD, 1, efd), 0);
 	ASSERT_EQ(pthread_create(&th, NULL, remover_run, &r), 0);
@@ -1045,10 +1046,10 @@ TEST(req_ignored_remove_waits_and_logs)
 	pthread_t th;
 
 	uuid_gen(uuid);
-	r = (struct remover){ .uuid = uuid };
-	if (live_instances() >= mdpy_count())
-		remove_all_instances();
-	ASSERT_RET(mdev_create(&mdpy_ttypes[0], uuid), 0);
+	remover_init(&r, uuid);
+	if (mdev_count() >= mdpy_count())
+		mdev_remove_all();
+	ASSERT_RET(mdev_create(mdpy_ttypes[0].dir, uuid), 0);
 	ASSERT_RET(vdev_open(&d, uuid), 0);
 	ASSERT_EQ(pthread_create(&th, NULL, remover_run, &r), 0);
 	sleep(12);

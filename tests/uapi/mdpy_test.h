@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * mdpy_test.h - helpers shared by the conformance programs: sysfs, instance
- * life cycle, the VFIO container/group/device dance, config accessors, the
- * module, and the spec's expected values (written from the spec, not taken
- * from the driver, so the suite is an independent oracle).
+ * mdpy_test.h - what the conformance programs share: the spec's expected
+ * values (written from the spec, not taken from the driver, so the suite is
+ * an independent oracle) and the module as they load it.  The plumbing
+ * (sysfs, instances, the VFIO sequence, config and BAR accessors, the
+ * kernel log) is tests/lib's.
  */
 #ifndef MDPY_TEST_H
 #define MDPY_TEST_H
@@ -14,15 +15,15 @@
 #include <linux/vfio.h>
 
 #include "../../include/uapi/mdpy.h"
+#include "../lib/testlib.h"
 
-#define PARENT_DIR	"/sys/class/mdev_bus/mdpy"
-#define TYPES_DIR	PARENT_DIR "/mdev_supported_types"
-#define MDEV_DEVICES	"/sys/bus/mdev/devices"
-#define MODULE_NAME	"mdpy"
+#define PARENT_DIR	MDPY_PARENT
+#define TYPES_DIR	MDPY_TYPES
+#define MODULE_NAME	MDPY_MODULE
 #define DEFAULT_COUNT	4
 #define BUDGET_PARAM	"/sys/module/" MODULE_NAME "/parameters/budget_mb"
 
-#define CFG_SIZE	256
+#define CFG_SIZE	PCI_CFG_SIZE
 #define PAGE_SZ		4096UL
 
 #ifndef DRM_PLANE_TYPE_OVERLAY
@@ -84,44 +85,11 @@ static inline uint64_t fb_size(const struct mdpy_ttype *t)
 		{ NULL, NULL },						\
 	}
 
-/* sysfs: return bytes read / 0, or -errno. Reads are NUL-terminated. */
-int sysfs_read(const char *path, char *buf, size_t size);
-int sysfs_write(const char *path, const char *s);
-int sysfs_read_long(const char *path, long *val);
-int path_exists(const char *path);
+/* The uapi programs' views of the library, for a type of the table. */
 void type_attr(char *buf, size_t size, const struct mdpy_ttype *t,
 	       const char *attr);
-
-void uuid_gen(char out[37]);
-int mdev_create(const struct mdpy_ttype *t, const char *uuid);
-int mdev_remove(const char *uuid);
-int mdev_exists(const char *uuid);
 long avail(const struct mdpy_ttype *t);
-int mdev_group(const char *uuid);
 long mdpy_count(void);
-int live_instances(void);
-void remove_all_instances(void);
-
-/* An opened device: container, group and device fds plus cached info. */
-struct vdev {
-	int container, group, fd;
-	int groupnr;
-	struct vfio_device_info info;
-	struct vfio_region_info cfg, bar;
-};
-
-void vdev_init(struct vdev *d);
-int vdev_open_raw(struct vdev *d, const char *uuid);
-int vdev_open(struct vdev *d, const char *uuid);
-int vdev_reopen_fd(struct vdev *d, const char *uuid);
-void vdev_close(struct vdev *d);
-int region_info(int fd, uint32_t index, struct vfio_region_info *ri);
-
-int cfg_get(struct vdev *d, uint32_t off, int len, uint32_t *val);
-int cfg_put(struct vdev *d, uint32_t off, int len, uint32_t val);
-int cfg_dump(struct vdev *d, uint8_t *buf);
-int bar_read(struct vdev *d, uint64_t off, void *buf, size_t len);
-int bar_write(struct vdev *d, uint64_t off, const void *buf, size_t len);
 
 /* The spec's power-on picture: grey ramp, one level per row. */
 uint32_t initial_pixel(const struct mdpy_ttype *t, uint32_t y);
@@ -133,20 +101,5 @@ int mod_loaded(void);
 int mod_load(const char *params);
 int mod_unload(void);
 int mod_ensure_default(void);
-
-/* remove in a thread: pthread_create(&th, NULL, remover_run, &r) */
-struct remover {
-	const char *uuid;
-	volatile int done;
-	int ret;
-};
-
-void *remover_run(void *arg);
-int remover_wait(struct remover *r, int ms);
-
-int klog_has(const char *w1, const char *w2, const char *w3);
-
-void rand_fill(void *buf, size_t len);
-uint64_t rand64(void);
 
 #endif /* MDPY_TEST_H */

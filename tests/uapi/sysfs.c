@@ -92,7 +92,7 @@ FIXTURE_SETUP(type)
 {
 	self->t = variant ? variant->data : &mdpy_ttypes[0];
 	ASSERT_RET(mod_ensure_default(), 0);
-	ASSERT_EQ(live_instances(), 0);
+	ASSERT_EQ(mdev_count(), 0);
 }
 
 FIXTURE_TEARDOWN(type)
@@ -116,7 +116,7 @@ FIXTURE(mod) {
 FIXTURE_SETUP(mod)
 {
 	ASSERT_RET(mod_ensure_default(), 0);
-	ASSERT_EQ(live_instances(), 0);
+	ASSERT_EQ(mdev_count(), 0);
 }
 
 FIXTURE_TEARDOWN(mod)
@@ -239,7 +239,7 @@ TEST_F(type, create_and_remove)
 	ssize_t len;
 	int grp;
 
-	ASSERT_RET(mdev_create(self->t, u), 0);
+	ASSERT_RET(mdev_create(self->t->dir, u), 0);
 	EXPECT_TRUE(mdev_exists(u));
 	EXPECT_EQ(check_avail_all(DEFAULT_COUNT - 1), 0);
 
@@ -278,11 +278,11 @@ TEST_F(type, create_remove_repeatedly)
 
 	for (i = 0; i < 20; i++) {
 		uuid_gen(u);
-		ASSERT_RET(mdev_create(self->t, u), 0);
+		ASSERT_RET(mdev_create(self->t->dir, u), 0);
 		ASSERT_RET(mdev_remove(u), 0);
 	}
 	/* the same UUID can be reused once removed */
-	ASSERT_RET(mdev_create(self->t, u), 0);
+	ASSERT_RET(mdev_create(self->t->dir, u), 0);
 	ASSERT_RET(mdev_remove(u), 0);
 	EXPECT_EQ(check_avail_all(DEFAULT_COUNT), 0);
 }
@@ -292,23 +292,23 @@ TEST_F(type, duplicate_uuid)
 	const char *u = new_uuid(self->uuids, &self->n);
 	int i;
 
-	ASSERT_RET(mdev_create(self->t, u), 0);
-	EXPECT_RET(mdev_create(self->t, u), -EEXIST);
+	ASSERT_RET(mdev_create(self->t->dir, u), 0);
+	EXPECT_RET(mdev_create(self->t->dir, u), -EEXIST);
 	/* the same UUID under another type is a duplicate too */
 	for (i = 0; i < 3; i++)
 		if (&mdpy_ttypes[i] != self->t)
-			EXPECT_RET(mdev_create(&mdpy_ttypes[i], u), -EEXIST);
+			EXPECT_RET(mdev_create(mdpy_ttypes[i].dir, u), -EEXIST);
 	EXPECT_EQ(check_avail_all(DEFAULT_COUNT - 1), 0);
-	EXPECT_EQ(live_instances(), 1);
+	EXPECT_EQ(mdev_count(), 1);
 }
 
 TEST_F(type, malformed_uuid)
 {
-	EXPECT_RET(mdev_create(self->t, "not-a-uuid"), -EINVAL);
-	EXPECT_RET(mdev_create(self->t, "\n"), -EINVAL);
-	EXPECT_RET(mdev_create(self->t, "0123456-89ab-4def-8123-456789abcdef"), -EINVAL);
-	EXPECT_RET(mdev_create(self->t, "g1234567-89ab-4def-8123-456789abcdef"), -EINVAL);
-	EXPECT_EQ(live_instances(), 0);
+	EXPECT_RET(mdev_create(self->t->dir, "not-a-uuid"), -EINVAL);
+	EXPECT_RET(mdev_create(self->t->dir, "\n"), -EINVAL);
+	EXPECT_RET(mdev_create(self->t->dir, "0123456-89ab-4def-8123-456789abcdef"), -EINVAL);
+	EXPECT_RET(mdev_create(self->t->dir, "g1234567-89ab-4def-8123-456789abcdef"), -EINVAL);
+	EXPECT_EQ(mdev_count(), 0);
 	EXPECT_EQ(check_avail_all(DEFAULT_COUNT), 0);
 }
 
@@ -319,18 +319,18 @@ TEST_F(type, count_limit)
 	int i;
 
 	for (i = 0; i < count; i++) {
-		ASSERT_RET(mdev_create(self->t, new_uuid(self->uuids, &self->n)), 0);
+		ASSERT_RET(mdev_create(self->t->dir, new_uuid(self->uuids, &self->n)), 0);
 		EXPECT_EQ(check_avail_all(count - i - 1), 0);
 	}
-	EXPECT_RET(mdev_create(self->t, new_uuid(self->uuids, &self->n)), -EUSERS);
+	EXPECT_RET(mdev_create(self->t->dir, new_uuid(self->uuids, &self->n)), -EUSERS);
 	for (i = 0; i < 3; i++)
-		EXPECT_RET(mdev_create(&mdpy_ttypes[i], new_uuid(self->uuids, &self->n)),
+		EXPECT_RET(mdev_create(mdpy_ttypes[i].dir, new_uuid(self->uuids, &self->n)),
 			   -EUSERS);
-	EXPECT_EQ(live_instances(), count);
+	EXPECT_EQ(mdev_count(), count);
 	/* freeing one makes room for exactly one */
 	ASSERT_RET(mdev_remove(self->uuids[0]), 0);
 	EXPECT_EQ(check_avail_all(1), 0);
-	EXPECT_RET(mdev_create(self->t, new_uuid(self->uuids, &self->n)), 0);
+	EXPECT_RET(mdev_create(self->t->dir, new_uuid(self->uuids, &self->n)), 0);
 	EXPECT_EQ(check_avail_all(0), 0);
 }
 
@@ -341,16 +341,17 @@ TEST_F(type, count_limit)
 TEST_F(type, remove_while_open)
 {
 	const char *u = new_uuid(self->uuids, &self->n);
-	struct remover r = { .uuid = u };
 	struct vfio_device_info info = { .argsz = sizeof(info) };
+	struct remover r;
 	char grpdir[64];
 	struct vdev d;
 	pthread_t th;
 	int i;
 
-	ASSERT_RET(mdev_create(self->t, u), 0);
+	ASSERT_RET(mdev_create(self->t->dir, u), 0);
 	ASSERT_RET(vdev_open(&d, u), 0);
 	snprintf(grpdir, sizeof(grpdir), "/sys/kernel/iommu_groups/%d", d.groupnr);
+	remover_init(&r, u);
 	ASSERT_EQ(pthread_create(&th, NULL, remover_run, &r), 0);
 	usleep(500 * 1000);
 	if (r.done) {
@@ -382,7 +383,7 @@ TEST_F(mod, all_types_at_once)
 	int i;
 
 	for (i = 0; i < 3; i++)
-		ASSERT_RET(mdev_create(&mdpy_ttypes[i], new_uuid(self->uuids, &self->n)), 0);
+		ASSERT_RET(mdev_create(mdpy_ttypes[i].dir, new_uuid(self->uuids, &self->n)), 0);
 	EXPECT_EQ(check_avail_all(DEFAULT_COUNT - 3), 0);
 	for (i = 0; i < 3; i++)
 		ASSERT_RET(vdev_open(&d[i], self->uuids[i]), 0);
@@ -419,9 +420,9 @@ TEST_F(mod, count_limit_across_types)
 	int i;
 
 	for (i = 0; i < count; i++)
-		ASSERT_RET(mdev_create(&mdpy_ttypes[i % 3], new_uuid(self->uuids, &self->n)), 0);
+		ASSERT_RET(mdev_create(mdpy_ttypes[i % 3].dir, new_uuid(self->uuids, &self->n)), 0);
 	for (i = 0; i < 3; i++)
-		EXPECT_RET(mdev_create(&mdpy_ttypes[i], new_uuid(self->uuids, &self->n)),
+		EXPECT_RET(mdev_create(mdpy_ttypes[i].dir, new_uuid(self->uuids, &self->n)),
 			   -EUSERS);
 	EXPECT_EQ(check_avail_all(0), 0);
 }
@@ -438,7 +439,7 @@ static void *race_create(void *arg)
 	struct racer *r = arg;
 
 	pthread_barrier_wait(r->bar);
-	r->ret = mdev_create(r->t, r->uuid);
+	r->ret = mdev_create(r->t->dir, r->uuid);
 	return NULL;
 }
 
@@ -470,7 +471,7 @@ TEST_F(mod, concurrent_creates_respect_count)
 	}
 	EXPECT_EQ(ok, count);
 	EXPECT_EQ(users, 12 - count);
-	EXPECT_EQ(live_instances(), count);
+	EXPECT_EQ(mdev_count(), count);
 	EXPECT_EQ(check_avail_all(0), 0);
 	pthread_barrier_destroy(&bar);
 }
@@ -490,7 +491,7 @@ TEST_F(mod, unload_reload_cycles)
 		EXPECT_EQ(check_avail_all(DEFAULT_COUNT), 0);
 	}
 	/* the device works after the cycles */
-	ASSERT_RET(mdev_create(&mdpy_ttypes[0], new_uuid(self->uuids, &self->n)), 0);
+	ASSERT_RET(mdev_create(mdpy_ttypes[0].dir, new_uuid(self->uuids, &self->n)), 0);
 	{
 		struct vdev d;
 
@@ -510,13 +511,13 @@ TEST_F(mod, unload_with_instances)
 	int i;
 
 	for (i = 0; i < 3; i++)
-		ASSERT_RET(mdev_create(&mdpy_ttypes[i], new_uuid(self->uuids, &self->n)), 0);
+		ASSERT_RET(mdev_create(mdpy_ttypes[i].dir, new_uuid(self->uuids, &self->n)), 0);
 	ASSERT_RET(mod_unload(), 0);
 	EXPECT_FALSE(path_exists(PARENT_DIR));
 	for (i = 0; i < 3; i++)
 		EXPECT_FALSE(mdev_exists(self->uuids[i]));
 	ASSERT_RET(mod_load(NULL), 0);
-	EXPECT_EQ(live_instances(), 0);
+	EXPECT_EQ(mdev_count(), 0);
 	EXPECT_EQ(check_avail_all(DEFAULT_COUNT), 0);
 	for (i = 0; i < 3; i++)
 		EXPECT_FALSE(mdev_exists(self->uuids[i]));
@@ -529,7 +530,7 @@ TEST_F(mod, unload_refused_while_fd_open)
 	struct vdev d;
 	int ret;
 
-	ASSERT_RET(mdev_create(&mdpy_ttypes[1], new_uuid(self->uuids, &self->n)), 0);
+	ASSERT_RET(mdev_create(mdpy_ttypes[1].dir, new_uuid(self->uuids, &self->n)), 0);
 	ASSERT_RET(vdev_open(&d, self->uuids[0]), 0);
 	ret = mod_unload();
 	if (ret != -EAGAIN && ret != -EBUSY) {
@@ -553,12 +554,12 @@ TEST_F(mod, param_count_2)
 	ASSERT_RET(mod_load("count=2"), 0);
 	EXPECT_EQ(mdpy_count(), 2);
 	EXPECT_EQ(check_avail_all(2), 0);
-	ASSERT_RET(mdev_create(&mdpy_ttypes[0], new_uuid(self->uuids, &self->n)), 0);
+	ASSERT_RET(mdev_create(mdpy_ttypes[0].dir, new_uuid(self->uuids, &self->n)), 0);
 	EXPECT_EQ(check_avail_all(1), 0);
-	ASSERT_RET(mdev_create(&mdpy_ttypes[2], new_uuid(self->uuids, &self->n)), 0);
+	ASSERT_RET(mdev_create(mdpy_ttypes[2].dir, new_uuid(self->uuids, &self->n)), 0);
 	EXPECT_EQ(check_avail_all(0), 0);
 	for (i = 0; i < 3; i++)
-		EXPECT_RET(mdev_create(&mdpy_ttypes[i], new_uuid(self->uuids, &self->n)),
+		EXPECT_RET(mdev_create(mdpy_ttypes[i].dir, new_uuid(self->uuids, &self->n)),
 			   -EUSERS);
 }
 
@@ -567,8 +568,8 @@ TEST_F(mod, param_count_1)
 	ASSERT_RET(mod_unload(), 0);
 	ASSERT_RET(mod_load("count=1"), 0);
 	EXPECT_EQ(check_avail_all(1), 0);
-	ASSERT_RET(mdev_create(&mdpy_ttypes[1], new_uuid(self->uuids, &self->n)), 0);
-	EXPECT_RET(mdev_create(&mdpy_ttypes[1], new_uuid(self->uuids, &self->n)), -EUSERS);
+	ASSERT_RET(mdev_create(mdpy_ttypes[1].dir, new_uuid(self->uuids, &self->n)), 0);
+	EXPECT_RET(mdev_create(mdpy_ttypes[1].dir, new_uuid(self->uuids, &self->n)), -EUSERS);
 	EXPECT_EQ(check_avail_all(0), 0);
 }
 
@@ -580,7 +581,7 @@ TEST_F(mod, param_count_large)
 	ASSERT_RET(mod_load("count=16 budget_mb=1024"), 0);
 	EXPECT_EQ(check_avail_all(16), 0);
 	for (i = 0; i < 16; i++)
-		ASSERT_RET(mdev_create(&mdpy_ttypes[i % 3], new_uuid(self->uuids, &self->n)), 0);
+		ASSERT_RET(mdev_create(mdpy_ttypes[i % 3].dir, new_uuid(self->uuids, &self->n)), 0);
 	EXPECT_EQ(check_avail_all(0), 0);
 	for (i = 0; i < 16; i++)
 		ASSERT_RET(mdev_remove(self->uuids[i]), 0);
@@ -625,14 +626,14 @@ TEST_F(mod, param_count_nonsense_refused)
 TEST_F(type, remove_while_mapped)
 {
 	const char *u = new_uuid(self->uuids, &self->n);
-	struct remover r = { .uuid = u };
+	struct remover r;
 	volatile uint8_t *map;
 	uint64_t size, off;
 	struct vdev d;
 	pthread_t th;
 	int i;
 
-	ASSERT_RET(mdev_create(self->t, u), 0);
+	ASSERT_RET(mdev_create(self->t->dir, u), 0);
 	ASSERT_RET(vdev_open(&d, u), 0);
 	size = d.bar.size;
 	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, d.fd,
@@ -640,6 +641,7 @@ TEST_F(type, remove_while_mapped)
 	ASSERT_MAPPED(map);
 	map[0] = 0x42;			/* only the first page is faulted in */
 	vdev_close(&d);
+	remover_init(&r, u);
 	ASSERT_EQ(pthread_create(&th, NULL, remover_run, &r), 0);
 	usleep(500 * 1000);
 	EXPECT_FALSE(r.done);
@@ -719,21 +721,21 @@ TEST_F(mod, budget_refuses_create)
 	EXPECT_EQ(parent_long("budget_bytes"), 20L << 20);
 	EXPECT_EQ(avail(hd), 2);
 	EXPECT_EQ(avail(vga), 9);	/* 2 MiB BAR + page table + state */
-	ASSERT_RET(mdev_create(hd, new_uuid(self->uuids, &self->n)), 0);
-	ASSERT_RET(mdev_create(hd, new_uuid(self->uuids, &self->n)), 0);
+	ASSERT_RET(mdev_create(hd->dir, new_uuid(self->uuids, &self->n)), 0);
+	ASSERT_RET(mdev_create(hd->dir, new_uuid(self->uuids, &self->n)), 0);
 	EXPECT_TRUE(cost_plausible(parent_long("reserved_bytes"), hd, 2));
 	EXPECT_EQ(avail(hd), 0);
 	EXPECT_EQ(avail(vga), 1);
 	u3 = new_uuid(self->uuids, &self->n);
-	EXPECT_RET(mdev_create(hd, u3), -ENOSPC);
+	EXPECT_RET(mdev_create(hd->dir, u3), -ENOSPC);
 	EXPECT_FALSE(mdev_exists(u3));
 	EXPECT_TRUE(klog_has("mdpy", "budget", "hd"));
 	/* the refused create left nothing behind */
 	EXPECT_TRUE(cost_plausible(parent_long("reserved_bytes"), hd, 2));
-	EXPECT_EQ(live_instances(), 2);
+	EXPECT_EQ(mdev_count(), 2);
 	ASSERT_RET(mdev_remove(self->uuids[0]), 0);
 	EXPECT_EQ(avail(hd), 1);
-	EXPECT_RET(mdev_create(hd, u3), 0);
+	EXPECT_RET(mdev_create(hd->dir, u3), 0);
 }
 
 /* budget_mb can be read and changed at run time; nonsense is refused */
@@ -742,7 +744,7 @@ TEST_F(mod, budget_adjustable_in_sysfs)
 	const struct mdpy_ttype *hd = &mdpy_ttypes[2];
 	char buf[64];
 
-	ASSERT_RET(mdev_create(hd, new_uuid(self->uuids, &self->n)), 0);
+	ASSERT_RET(mdev_create(hd->dir, new_uuid(self->uuids, &self->n)), 0);
 	EXPECT_EQ(avail(hd), DEFAULT_COUNT - 1);
 	/* lower than what exists: existing instances stay, new ones do not fit */
 	ASSERT_RET(sysfs_write(BUDGET_PARAM, "4"), 0);
@@ -750,7 +752,7 @@ TEST_F(mod, budget_adjustable_in_sysfs)
 	EXPECT_STR(buf, "4\n");
 	EXPECT_EQ(parent_long("budget_bytes"), 4L << 20);
 	EXPECT_EQ(check_avail_all(0), 0);
-	EXPECT_RET(mdev_create(&mdpy_ttypes[0], new_uuid(self->uuids, &self->n)), -ENOSPC);
+	EXPECT_RET(mdev_create(mdpy_ttypes[0].dir, new_uuid(self->uuids, &self->n)), -ENOSPC);
 	EXPECT_TRUE(mdev_exists(self->uuids[0]));
 	/* nonsense leaves the value alone */
 	EXPECT_RET(sysfs_write(BUDGET_PARAM, "abc"), -EINVAL);
@@ -759,7 +761,7 @@ TEST_F(mod, budget_adjustable_in_sysfs)
 	EXPECT_EQ(parent_long("budget_bytes"), 4L << 20);
 	ASSERT_RET(sysfs_write(BUDGET_PARAM, "4096"), 0);
 	EXPECT_EQ(avail(hd), DEFAULT_COUNT - 1);
-	EXPECT_RET(mdev_create(hd, new_uuid(self->uuids, &self->n)), 0);
+	EXPECT_RET(mdev_create(hd->dir, new_uuid(self->uuids, &self->n)), 0);
 	/* 0 is the default again */
 	ASSERT_RET(sysfs_write(BUDGET_PARAM, "0"), 0);
 	EXPECT_GT(parent_long("budget_bytes"), 64L << 20);

@@ -70,7 +70,7 @@ static void test_power_on_table(void)
 		CHECK_EQ(mdpy_cfg_read(&dev, 0, got, MDPY_CFG_SIZE), 0);
 		for (i = 0; i < MDPY_CFG_SIZE; i++) {
 			if (got[i] != want[i])
-				printf("#   %s: byte 0x%02x\n", t->name, i);
+				tap_diag("  %s: byte 0x%02x", t->name, i);
 			CHECK_EQ(got[i], want[i]);
 		}
 	}
