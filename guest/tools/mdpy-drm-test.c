@@ -11,13 +11,13 @@
  *       and report only that through DIRTYFB ("partial drawn").  --wait
  *       reads a line from stdin after each picture, so whoever watches the
  *       screen can look first.
- *   mdpy-drm-test fbdraw [--wait] [FBDEV] in the guest: the same two
+ *   mdpy-drm-test fbdraw [--wait] [--pan] [FBDEV]  in the guest: the same two
  *       pictures through a plain fbdev mmap (for fbdev-only drivers such
  *       as the kernel's sample mdpy-fb): check the XRGB8888 layout, put the
  *       console into graphics mode, draw the card ("pattern drawn"), then
  *       rewrite only the damage rectangle ("partial drawn").  Nothing but
  *       the mmap (and fsync, which only hurries deferred I/O along) tells
- *       the driver about the pixels.
+ *       the driver about the pixels (--pan: and a pan after each).
  *   mdpy-drm-test fbhash [FBDEV]          in the guest: hash the visible
  *       part of an fbdev (what the console drew)
  *   mdpy-drm-test con2fb [FBDEV]          in the guest: put the text
@@ -352,6 +352,16 @@ static int cmd_draw(int argc, char **argv)
 /* ---- fbdraw ------------------------------------------------------------- */
 
 /*
+ * --pan: pan to where we are after drawing.  Where the kernel's deferred
+ * I/O misses mmap writes (6.12), DRM fbdev emulation then commits the
+ * plane again and the driver copies the whole frame.
+ */
+static void fb_pan(int fd, struct fb_var_screeninfo *var)
+{
+	result(!xioctl(fd, FBIOPAN_DISPLAY, var), "FBIOPAN_DISPLAY after drawing");
+}
+
+/*
  * An fbdev that shadows its memory (DRM fbdev emulation) notices mmap
  * writes through deferred I/O some time later; fsync hurries that along,
  * so the picture is on its way by the time we say it is drawn.  Drivers
@@ -372,11 +382,13 @@ static int cmd_fbdraw(int argc, char **argv)
 	unsigned int w, h, x, y, stride;
 	size_t len;
 	uint32_t *px;
-	int wait = 0, fd, tty, i;
+	int wait = 0, pan = 0, fd, tty, i;
 
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--wait"))
 			wait = 1;
+		else if (!strcmp(argv[i], "--pan"))
+			pan = 1;
 		else
 			dev = argv[i];
 	}
@@ -423,6 +435,8 @@ static int cmd_fbdraw(int argc, char **argv)
 		for (x = 0; x < w; x++)
 			px[y * stride + x] = card_pixel(x, y, w, h);
 	fb_flush(fd);
+	if (pan)
+		fb_pan(fd, &var);
 	result(1, "test card written through the fbdev mmap");
 	printf("pattern drawn %ux%u\n", w, h);
 	fflush(stdout);
@@ -434,6 +448,8 @@ static int cmd_fbdraw(int argc, char **argv)
 		for (x = r.x1; x < r.x2; x++)
 			px[y * stride + x] = partial_pixel(x, y, w, h);
 	fb_flush(fd);
+	if (pan)
+		fb_pan(fd, &var);
 	result(1, "rectangle %u,%u-%u,%u rewritten", r.x1, r.y1, r.x2, r.y2);
 	printf("partial drawn %ux%u\n", w, h);
 	fflush(stdout);
@@ -705,7 +721,7 @@ int main(int argc, char **argv)
 		return cmd_card(argc - 2, argv + 2);
 	fprintf(stderr,
 		"usage: mdpy-drm-test draw [--wait] [DEV]\n"
-		"       mdpy-drm-test fbdraw [--wait] [FBDEV]\n"
+		"       mdpy-drm-test fbdraw [--wait] [--pan] [FBDEV]\n"
 		"       mdpy-drm-test fbhash [FBDEV]\n"
 		"       mdpy-drm-test con2fb [FBDEV]\n"
 		"       mdpy-drm-test check full|partial|black|HASH FILE.ppm\n"

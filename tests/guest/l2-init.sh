@@ -107,9 +107,13 @@ load() { # load ROUND
 load 1
 # A program that only mmaps /dev/fb0, on a display no console and no DRM
 # client has touched: with mdpy-fb that reaches the screen, so it must here
+# (from 6.12 the fbdev emulation's deferred I/O misses some mmap writes, see
+# guest/README.md: there the program pans after drawing, the documented fix)
 if [ -n "$fbcon_off" ]; then
-	mdpy-drm-test fbdraw --wait </dev/console ||
-		nok "mdpy-drm-test fbdraw before any modeset"
+	pan=--pan
+	case $(cat /proc/sys/kernel/osrelease) in 6.1.*) pan= ;; esac
+	mdpy-drm-test fbdraw --wait $pan </dev/console ||
+		nok "mdpy-drm-test fbdraw $pan before any modeset"
 fi
 console 1
 mdpy-drm-test draw --wait </dev/console || nok "mdpy-drm-test draw (1)"
