@@ -14,7 +14,8 @@
 #
 # Env: VM_SUITE_TIMEOUT (s per suite, default 600; a suite may override it
 #        with a "# vm-timeout: SECONDS" line),
-#      VM_TIMEOUT (s, whole VM; default: the suites' limits + 300, at most 2400),
+#      VM_TIMEOUT (s, whole VM; default: the suites' limits + 300, at most
+#        VM_TIMEOUT_MAX, default 2400),
 #      VM_IDLE_TIMEOUT (s without console output before the VM counts as hung;
 #        default: the largest suite limit + 120),
 #      VM_QEMU (binary), VM_QEMU_ARGS, VM_MEM (1G), VM_APPEND (more kernel args),
@@ -46,7 +47,7 @@ for s in "$PAYLOAD"/suites/*.sh; do
 	[ "$l" -le "$max" ] || max=$l
 done
 TIMEOUT=$((sum + 300))
-[ "$TIMEOUT" -le 2400 ] || TIMEOUT=2400
+[ "$TIMEOUT" -le "${VM_TIMEOUT_MAX:-2400}" ] || TIMEOUT=${VM_TIMEOUT_MAX:-2400}
 TIMEOUT=${VM_TIMEOUT:-$TIMEOUT}
 IDLE=${VM_IDLE_TIMEOUT:-$((max + 120))}
 QEMU=${VM_QEMU:-qemu-system-x86_64}

@@ -12,6 +12,8 @@
 #              packages are downloadable too
 #   KVER=7.3   trixie-backports kernel, through tests/vm/fetch-trixie.sh;
 #              also prints KMAKE= (make inside the trixie chroot)
+#   KVER=6.12-san  KASAN/lockdep/kmemleak build of linux-source-6.12,
+#              through tests/sanitize/build-kernel.sh
 #
 # stdout: only shell assignments  KREL=... KDIR=... VMLINUZ=... MODROOT=...
 # stderr: progress, prefixed "[fetch KVER]".
@@ -26,6 +28,12 @@ CACHE=${MDPY_CACHE:-$TOP/build/cache}
 DEBS=$CACHE/debs
 DEST=$CACHE/kver-$KVER
 STAMP=$DEST/fetch.env
+
+# 6.12-san, the sanitizer kernel, is built from source rather than
+# downloaded; tests/sanitize/build-kernel.sh caches it and prints the same.
+if [ "$KVER" = 6.12-san ]; then
+	exec "$TOP/tests/sanitize/build-kernel.sh"
+fi
 
 log() { echo "[fetch $KVER] $*" >&2; }
 die() { log "error: $*"; exit 1; }
