@@ -59,7 +59,14 @@ for t in flex bison bc perl; do
 done
 [ -f /usr/include/libelf.h ] || [ -f /usr/include/libelf/libelf.h ] || missing="$missing libelf-dev"
 [ -f /usr/include/openssl/ssl.h ] || missing="$missing libssl-dev"
-[ -z "$missing" ] || die "the kernel build needs: apt-get install$missing"
+if [ -n "$missing" ]; then
+	# as root, install them the way scripts/deps.sh does; otherwise say what
+	[ "$(id -u)" = 0 ] || die "the kernel build needs: apt-get install$missing"
+	log "installing:$missing"
+	# shellcheck disable=SC2086 # a list of package names
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		$missing >/dev/null || die "apt-get install$missing failed"
+fi
 
 mkdir -p "$DEBS"
 pat="${PKG}_${SAN_SRCVER//:/%3a}_all.deb"
