@@ -20,7 +20,9 @@ cat "$RESULTS/demo.out"
 echo 1 >"/sys/bus/mdev/devices/$u/remove"
 rmmod mdpy
 if [ $rc = 0 ] && [ -s "$RESULTS/mdpy-screenshot.png" ]; then
-	printf '1..1\nok 1 - demo screendump taken\n' >"$tap"
+	tap_open "$tap"
+	tap_ok "demo screendump taken"
+	tap_done
 else
 	fail "demo screendump taken"
 fi
