@@ -24,7 +24,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..', 'pylib'))
 import mdev  # noqa: E402
-from qemu import Qemu  # noqa: E402
+from qemu import Qemu, QemuError  # noqa: E402
 from tap import Tap  # noqa: E402
 
 
@@ -85,7 +85,7 @@ def boot(args, tap):
                 break
             try:
                 line = q.serial_line(5)
-            except EOFError:
+            except QemuError:
                 tap.ok(False, 'L2 serial line stayed open', tail(serial_log))
                 break
             if line is None:

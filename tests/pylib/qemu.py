@@ -31,6 +31,23 @@ class QemuError(Exception):
     pass
 
 
+class _Lines:
+    """Lines from a socket QEMU writes to (QMP, qtest, serial)."""
+
+    def __init__(self, sock, name, qemu):
+        self.sock, self.name, self.qemu = sock, name, qemu
+        self.buf = b''
+
+    def read(self):
+        while b'\n' not in self.buf:
+            d = self.sock.recv(65536)
+            if not d:
+                raise QemuError('%s closed: %s' % (self.name, self.qemu.stderr()))
+            self.buf += d
+        line, self.buf = self.buf.split(b'\n', 1)
+        return line
+
+
 class Qemu:
     """A QEMU process: args are the machine's own (devices, memory, kernel);
     the control sockets, -L data dirs and a headless display are added."""
@@ -42,7 +59,6 @@ class Qemu:
         self.dir = tempfile.mkdtemp(prefix='mdpy-qemu-')
         self.log_path = log or os.path.join(self.dir, 'qemu.log')
         self.qt = self.qmp = self.ser = None
-        self.qtbuf = self.qmpbuf = self.serbuf = b''
         self.events = []
         self.t0 = time.time()
         self.serial_log = open(serial_log, 'w') if serial_log else None
@@ -76,17 +92,18 @@ class Qemu:
         try:
             if lsock:
                 try:
-                    self.qt, _ = lsock.accept()
+                    s, _ = lsock.accept()
                 except socket.timeout:
                     raise QemuError('QEMU did not connect to qtest: ' +
                                     self.stderr())
-                self.qt.settimeout(timeout)
-            self.qmp = self._connect(qmp_path)
+                s.settimeout(timeout)
+                self.qt = _Lines(s, 'qtest', self)
+            self.qmp = _Lines(self._connect(qmp_path), 'QMP', self)
             greeting = self._qmp_read()
             self.qemu_version = greeting['QMP']['version']['qemu']
             self.cmd('qmp_capabilities')
             if serial:
-                self.ser = self._connect(ser_path)
+                self.ser = _Lines(self._connect(ser_path), 'serial line', self)
         except BaseException:
             self.close()
             raise
@@ -126,7 +143,7 @@ class Qemu:
         for s in (self.qmp, self.qt, self.ser):
             if s:
                 try:
-                    s.close()
+                    s.sock.close()
                 except OSError:
                     pass
         if grace:
@@ -148,13 +165,7 @@ class Qemu:
 
     # -- QMP -----------------------------------------------------------------
     def _qmp_read(self):
-        while b'\n' not in self.qmpbuf:
-            d = self.qmp.recv(65536)
-            if not d:
-                raise QemuError('QMP closed: ' + self.stderr())
-            self.qmpbuf += d
-        line, self.qmpbuf = self.qmpbuf.split(b'\n', 1)
-        return json.loads(line)
+        return json.loads(self.qmp.read())
 
     def cmd(self, name, **args):
         """One QMP command; its return value.  Events that arrive
@@ -162,7 +173,7 @@ class Qemu:
         msg = {'execute': name}
         if args:
             msg['arguments'] = args
-        self.qmp.sendall(json.dumps(msg).encode() + b'\n')
+        self.qmp.sock.sendall(json.dumps(msg).encode() + b'\n')
         while True:
             r = self._qmp_read()
             if 'event' in r:
@@ -200,22 +211,13 @@ class Qemu:
     # -- serial line (a real guest) --------------------------------------------
     def serial_line(self, timeout):
         """The guest's next line (without CR/LF), or None when none came
-        within timeout seconds.  EOFError once QEMU closed the line.
+        within timeout seconds; QemuError once QEMU closed the line.
         Every line goes to serial_log with the seconds since the start."""
-        deadline = time.time() + timeout
-        while b'\n' not in self.serbuf:
-            left = deadline - time.time()
-            if left <= 0:
-                return None
-            self.ser.settimeout(left)
-            try:
-                d = self.ser.recv(65536)
-            except socket.timeout:
-                return None
-            if not d:
-                raise EOFError('serial line closed')
-            self.serbuf += d
-        raw, self.serbuf = self.serbuf.split(b'\n', 1)
+        self.ser.sock.settimeout(timeout)
+        try:
+            raw = self.ser.read()
+        except socket.timeout:
+            return None         # what came of a line waits in the buffer
         line = raw.decode('utf-8', 'replace').rstrip('\r')
         if self.serial_log:
             self.serial_log.write('%7.1f %s\n' % (self.elapsed(), line))
@@ -223,22 +225,16 @@ class Qemu:
         return line
 
     def serial_send(self, text):
-        self.ser.sendall(text.encode())
+        self.ser.sock.sendall(text.encode())
 
     def elapsed(self):
         return time.time() - self.t0
 
     # -- qtest: the guest's CPU ----------------------------------------------
     def qtest(self, line):
-        self.qt.sendall(line.encode() + b'\n')
+        self.qt.sock.sendall(line.encode() + b'\n')
         while True:
-            while b'\n' not in self.qtbuf:
-                d = self.qt.recv(65536)
-                if not d:
-                    raise QemuError('qtest closed: ' + self.stderr())
-                self.qtbuf += d
-            resp, self.qtbuf = self.qtbuf.split(b'\n', 1)
-            resp = resp.decode()
+            resp = self.qt.read().decode()
             if resp.startswith('IRQ'):
                 continue
             if not resp.startswith('OK'):
