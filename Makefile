@@ -68,4 +68,4 @@ kvers = $(or $(KVERS),$(shell tests/vm/kernels.sh $(1)))
 GUEST_KVERS ?= $(call kvers,check)
 
 # each part brings its own targets
--include $(sort $(wildcard tests/*/*.mk guest/*.mk bench/*.mk))
+-include $(sort $(wildcard tests/*/*.mk guest/*.mk bench/*.mk demo/*.mk))

@@ -9,7 +9,7 @@ GUEST_SRCS := $(wildcard $(GUEST_DIR)/Kbuild $(GUEST_DIR)/*.c $(GUEST_DIR)/*.h \
 		$(GUEST_DIR)/*.sh) include/uapi/mdpy.h
 GUEST_MAKE_ARGS ?=
 
-.PHONY: guest guest-tools
+.PHONY: guest
 
 guest: ## Build build/guest-KVER/mdpy-drm.ko (guest DRM driver) for every kernel in tests/vm/kernels
 	@set -e; for k in $(GUEST_KVERS); do \
@@ -21,6 +21,3 @@ guest: ## Build build/guest-KVER/mdpy-drm.ko (guest DRM driver) for every kernel
 		cp $$d/$(GUEST_DIR)/mdpy-drm.ko $$d/mdpy-drm.ko; \
 		echo "built $$d/mdpy-drm.ko"; \
 	done
-
-guest-tools: ## Build build/guest-tools/mdpy-drm-test (static DRM test client)
-	@$(MAKE) -s -C $(GUEST_DIR)/tools

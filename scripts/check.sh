@@ -11,6 +11,8 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 kvers=${KVERS:-$(tests/vm/kernels.sh check)}
+# shellcheck source=tests/vm/tap.sh
+. tests/vm/tap.sh
 results=build/results
 start=$(date +%s)
 
@@ -25,7 +27,7 @@ echo "[check] unit tests"
 if make --no-print-directory "$top/build/unit/test_core" >"$results/unit/build.log" 2>&1; then
 	build/unit/test_core > "$results/unit/core.tap"
 else
-	printf '1..1\nnot ok 1 unit tests build\n' > "$results/unit/core.tap"
+	tap_one_fail "$results/unit/core.tap" "unit tests build" >/dev/null
 	tail -5 "$results/unit/build.log"
 fi
 grep '^not ok' "$results/unit/core.tap" || true

@@ -10,37 +10,35 @@ out=${1:?usage: check-build.sh OUT_DIR KVER...}
 shift
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$out"
-tap=$out/build.tap
-echo "TAP version 13" > "$tap"
+# shellcheck source=tests/vm/tap.sh
+. "$top/tests/vm/tap.sh"
+tap_open "$out/build.tap"
 
-# build_test NAME LOG COMMAND...: test number n+1, ok when the build succeeds with no
+# build_test NAME LOG COMMAND...: ok when the build succeeds with no
 # compiler or sparse diagnostic in its output
 build_test() {
 	local name=$1 log=$2
 	shift 2
-	n=$((n + 1))
 	if "$@" > "$log" 2>&1 && ! grep -Ei 'warning|error:' "$log" >/dev/null; then
-		echo "ok $n $name" >> "$tap"
 		# Kbuild skips sparse when it cannot parse the kernel's headers
 		# (Debian 12's sparse and 7.x): say so instead of claiming it ran
 		if grep -q 'sparse is not available or not up to date' "$log"; then
-			sed -i "\$s/_sparse_/_/" "$tap"
-			n=$((n + 1))
-			echo "ok $n ${name} # SKIP sparse cannot parse these kernel headers" >> "$tap"
+			tap_ok "${name/_sparse_/_}"
+			tap_skip "$name" "sparse cannot parse these kernel headers"
+		else
+			tap_ok "$name"
 		fi
 	else
-		echo "not ok $n $name" >> "$tap"
-		grep -Ei 'warning|error' "$log" | sed 's/^/# /' | head -20 >> "$tap"
+		tap_fail "$name"
+		tap_diag "$(grep -Ei 'warning|error' "$log" | head -20)"
 	fi
 }
 
-n=0
 for kver in "$@"; do
 	echo "[build $kver] W=1 C=2: mdpy.ko, mdpy-drm.ko" >&2
 	if ! env=$("$top/tests/vm/fetch.sh" "$kver"); then
 		for what in module guest; do
-			n=$((n + 1))
-			echo "not ok $n ${what}_builds_clean_w1_sparse_$kver # kernel headers unavailable" >> "$tap"
+			tap_fail "${what}_builds_clean_w1_sparse_$kver" "kernel headers unavailable"
 		done
 		continue
 	fi
@@ -59,7 +57,6 @@ done
 # kernel/probe.sh on a headers tree that lacks a header it reads must fail
 # and name the file: reading "missing" as "feature absent" once built a 6.1
 # module that leaked every instance
-n=$((n + 1))
 name=probe_sh_refuses_incomplete_headers
 fake=$(mktemp -d)
 mkdir -p "$fake/include/linux"
@@ -67,21 +64,20 @@ for h in mm.h vfio.h eventfd.h; do
 	echo "/* $h */" > "$fake/include/linux/$h"
 done
 if ! "$top/kernel/probe.sh" "$fake" "$fake/all.h" 2>"$fake/err1" || [ ! -s "$fake/all.h" ]; then
-	echo "not ok $n $name # a complete (if featureless) tree failed: $(head -c 200 "$fake/err1")" >> "$tap"
+	tap_fail "$name" "a complete (if featureless) tree failed: $(head -c 200 "$fake/err1")"
 else
 	rm "$fake/include/linux/eventfd.h"
 	if "$top/kernel/probe.sh" "$fake" "$fake/out.h" 2>"$fake/err2"; then
-		echo "not ok $n $name # exit status 0 without include/linux/eventfd.h" >> "$tap"
+		tap_fail "$name" "exit status 0 without include/linux/eventfd.h"
 	elif [ -e "$fake/out.h" ] || ! grep -q 'include/linux/eventfd.h is missing' "$fake/err2"; then
-		echo "not ok $n $name # wrote a header, or did not name the file: $(head -c 200 "$fake/err2")" >> "$tap"
+		tap_fail "$name" "wrote a header, or did not name the file: $(head -c 200 "$fake/err2")"
 	else
-		echo "ok $n $name" >> "$tap"
+		tap_ok "$name"
 	fi
 fi
 rm -rf "$fake"
 
 # checkpatch comes from Debian's linux-source package of the oldest kernel
-n=$((n + 1))
 name=checkpatch_strict
 if src=$("$top/scripts/linux-source.sh" 6.1); then
 	cd "$top"
@@ -93,13 +89,12 @@ if src=$("$top/scripts/linux-source.sh" 6.1); then
 	if perl "$src/scripts/checkpatch.pl" --no-tree --strict --terse \
 		-f $files > "$out/checkpatch.log" 2>&1 &&
 	   ! grep -E '(ERROR|WARNING|CHECK):' "$out/checkpatch.log" >/dev/null; then
-		echo "ok $n $name" >> "$tap"
+		tap_ok "$name"
 	else
-		echo "not ok $n $name" >> "$tap"
-		grep -E '(ERROR|WARNING|CHECK):' "$out/checkpatch.log" | sed 's/^/# /' | head -20 >> "$tap"
+		tap_fail "$name"
+		tap_diag "$(grep -E '(ERROR|WARNING|CHECK):' "$out/checkpatch.log" | head -20)"
 	fi
 else
-	echo "not ok $n $name # linux-source unavailable" >> "$tap"
+	tap_fail "$name" "linux-source unavailable"
 fi
-echo "1..$n" >> "$tap"
-cat "$tap"
+tap_done || true

@@ -4,13 +4,13 @@
 
 E2E_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 
-.PHONY: run check-qemu10 e2e-selftest
-
-run: ## Demo: VM + mdpy-hd + nested QEMU display -> ./mdpy-screenshot.png
-	@$(E2E_DIR)/demo.sh
+.PHONY: check-qemu10 e2e-selftest e2e-mutants
 
 check-qemu10: ## QEMU display suite with QEMU 10.0 from bookworm-backports as the nested QEMU
 	@$(E2E_DIR)/check-qemu10.sh $(call kvers,qemu10)
 
 e2e-selftest: ## Prove the qtest/QMP harness on the host with QEMU's bochs-display
 	@python3 $(E2E_DIR)/nested.py selftest
+
+e2e-mutants: ## Prove the display suite fails on broken plane info, BAR0 mapping, config space (KVER, default 6.1)
+	@$(E2E_DIR)/mutants.sh $(KVER)

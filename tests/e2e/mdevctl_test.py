@@ -15,13 +15,17 @@ import subprocess
 import sys
 import uuid
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import nested  # noqa: E402  (Tap, TYPES, the nested QEMU driver)
+# tests/pylib in the tree, /payload/pylib in the test VM
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', 'pylib'))
+import mdev  # noqa: E402
+from mdev import DEV_DIR, MDPY_CAP, MDPY_DEVICE, MDPY_VENDOR  # noqa: E402
+from qemu import Qemu, QemuError  # noqa: E402
+from tap import Tap, log  # noqa: E402
 
 PARENT = 'mdpy'
-CLASS_DIR = '/sys/class/mdev_bus/' + PARENT
+CLASS_DIR = mdev.PARENT_DIR
 TYPES_DIR = CLASS_DIR + '/mdev_supported_types'
-DEV_DIR = '/sys/bus/mdev/devices'
 
 
 def run(*argv, timeout=120):
@@ -94,7 +98,7 @@ def main():
     ap.add_argument('--no-qemu', action='store_true',
                     help='skip attaching the mdevctl-made instance to QEMU')
     args = ap.parse_args()
-    tap = nested.Tap(args.tap)
+    tap = Tap(args.tap)
 
     rc, out = run('insmod', args.ko)
     if not tap.ok(rc == 0 and os.path.isdir(TYPES_DIR), 'insmod mdpy.ko',
@@ -102,7 +106,7 @@ def main():
         return tap.done()
 
     rc, out = mdevctl('--version')
-    nested.log(out.strip())
+    log(out.strip())
 
     # -- types ---------------------------------------------------------------
     rc, out = mdevctl('types')
@@ -117,7 +121,7 @@ def main():
     tap.ok(rc == 0 and PARENT in js, 'mdevctl types --dumpjson lists parent mdpy',
            show(rc, jout))
     tap.ok(PARENT in text, 'mdevctl types lists parent mdpy', out)
-    for tname, (w, h) in nested.TYPES.items():
+    for tname, (w, h) in mdev.TYPES.items():
         full = '%s-%s' % (PARENT, tname)
         base = '%s/%s' % (TYPES_DIR, full)
         want_desc = sysfs(base + '/description')
@@ -170,14 +174,14 @@ def main():
     else:
         q = None
         try:
-            q = nested.Nested(nested.vfio_args(u))
-            bdf = q.find(nested.MDPY_VENDOR, nested.MDPY_DEVICE)
-            wh = (q.cfg_read32(bdf, nested.MDPY_CAP + 8),
-                  q.cfg_read32(bdf, nested.MDPY_CAP + 12)) if bdf else None
+            q = Qemu(mdev.vfio_args(u), qtest=True)
+            bdf = q.find(MDPY_VENDOR, MDPY_DEVICE)
+            wh = (q.cfg_read32(bdf, MDPY_CAP + 8),
+                  q.cfg_read32(bdf, MDPY_CAP + 12)) if bdf else None
             tap.ok(wh == (1920, 1080),
                    'QEMU attaches the mdevctl-started instance (1920x1080)',
                    'nested guest saw %r' % (wh,))
-        except (nested.QemuError, OSError) as e:
+        except (QemuError, OSError) as e:
             tap.ok(False, 'QEMU attaches the mdevctl-started instance',
                    '%s\n%s' % (e, q.stderr() if q else ''))
         finally:

@@ -12,9 +12,8 @@
 #   PAYLOAD_DIR/suites/40-qemu-display.sh   nested QEMU shows vga/xga/hd
 #   PAYLOAD_DIR/suites/45-qemu-unplug.sh    removing an instance QEMU holds
 #   PAYLOAD_DIR/suites/50-mdevctl.sh        Debian's mdevctl against mdpy
-# With E2E_DEMO=1, only PAYLOAD_DIR/suites/10-demo.sh (the `make run` demo: one
-# mdpy-hd instance, test card, screendump to /results/mdpy-screenshot.png).
-# The suites are tests/e2e/suites/*.sh, copied as they are.
+# The suites are tests/e2e/suites/*.sh, copied as they are; PAYLOAD_DIR/e2e/
+# also serves suites others add (demo/, the mutants).
 #
 # The suites run host programs (QEMU, mdevctl, python3) chrooted into the
 # host root through the rig's /payload/lib/hostchroot.sh, where the payload
@@ -28,7 +27,6 @@
 #                   different QEMUs do not overwrite each other; only the
 #                   display and unplug suites run then
 #      E2E_TYPES    types for the display suite (default vga,xga,hd)
-#      E2E_DEMO=1   only the demo suite
 set -euo pipefail
 
 [ $# -ge 2 ] || { echo "usage: vm-payload.sh KVER PAYLOAD_DIR" >&2; exit 2; }
@@ -52,10 +50,6 @@ install -m 0755 "$HERE/suites/40-qemu-display.sh" "$PAYLOAD/e2e/"
 printf 'E2E_QEMU=%q\nE2E_QEMU_L=%q\nE2E_TYPES=%q\n' "${E2E_QEMU:-}" \
 	"${E2E_QEMU_L:-}" "${E2E_TYPES:-vga,xga,hd}" >"$PAYLOAD/e2e/env"
 
-if [ -n "${E2E_DEMO:-}" ]; then
-	install -m 0755 "$HERE/suites/10-demo.sh" "$PAYLOAD/suites/"
-	exit 0
-fi
 install -m 0755 "$HERE/suites/40-qemu-display.sh" "$PAYLOAD/suites/40-qemu-display$SUF.sh"
 install -m 0755 "$HERE/suites/45-qemu-unplug.sh" "$PAYLOAD/suites/45-qemu-unplug$SUF.sh"
 [ -n "$SUF" ] || install -m 0755 "$HERE/suites/50-mdevctl.sh" "$PAYLOAD/suites/"

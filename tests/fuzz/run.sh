@@ -24,21 +24,9 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 BAD='INVARIANT BROKEN|ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|ERROR: libFuzzer|SUMMARY: (Address|Undefined|Leak)'
 FLAGS=(-timeout=10 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1)
 
-n=0
-fails=0
-: >"$TAP"
-tap() { # tap ok|fail name [comment lines]
-	n=$((n + 1))
-	# Counted here: the if below runs in the pipeline's subshell.
-	[ "$1" = ok ] || fails=$((fails + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		# shellcheck disable=SC2001 # prefix every line
-		[ -z "${3:-}" ] || sed 's/^/#   /' <<<"$3"
-	fi | tee -a "$TAP"
-}
+# shellcheck source=tests/vm/tap.sh
+. "$HERE/../vm/tap.sh"
+tap_open "$TAP"
 stat_of() { sed -n "s/^stat::$1: *//p" "$2" | tail -n 1; }
 
 total_execs=0
@@ -59,10 +47,11 @@ for t in "$@"; do
 	total_execs=$((total_execs + ${execs:-0}))
 	desc="fuzz $t: ${execs:-0} execs in ${SECS}s, cov ${cov:-?}, corpus $units (slowest ${secs:-?}s)"
 	if [ "$rc" -eq 0 ] && ! grep -qE "$BAD" "$log" && [ "${execs:-0}" -gt 0 ]; then
-		tap ok "$desc"
+		tap_ok "$desc"
 	else
 		arts=$(find "$OUT/artifacts" -maxdepth 1 -name "$t-*" 2>/dev/null | sort | tr '\n' ' ')
-		tap fail "$desc (exit $rc)" "$(grep -E -A12 "$BAD|deadly signal" "$log" | head -n 40)
+		tap_fail "$desc (exit $rc)"
+		tap_diag "$(grep -E -A12 "$BAD|deadly signal" "$log" | head -n 40)
 log: $log; artifacts: $arts"
 	fi
 done
@@ -74,13 +63,14 @@ if [ "$MODE" = smoke ] && [ -x "$OUT/selftest_device" ]; then
 		-artifact_prefix="$tmp/" "$tmp" >"$log" 2>&1
 	rc=$?
 	if [ "$rc" -ne 0 ] && grep -q 'INVARIANT BROKEN' "$log"; then
-		tap ok "fuzz invariants catch an injected read-only-bit bug ($(grep -m1 -o 'INVARIANT BROKEN.*' "$log" | cut -c1-90))"
+		tap_ok "fuzz invariants catch an injected read-only-bit bug ($(grep -m1 -o 'INVARIANT BROKEN.*' "$log" | cut -c1-90))"
 	else
-		tap fail "fuzz invariants catch an injected read-only-bit bug (exit $rc)" "$(tail -n 5 "$log")"
+		tap_fail "fuzz invariants catch an injected read-only-bit bug (exit $rc)"
+		tap_diag "$(tail -n 5 "$log")"
 	fi
 	rm -rf "$tmp"
 fi
 
-echo "1..$n" >>"$TAP"
-echo "fuzz: $((n - fails)) passed, $fails failed, $total_execs executions; TAP in $TAP" >&2
-[ "$fails" -eq 0 ]
+tap_done >/dev/null
+echo "fuzz: $((TAP_N - TAP_FAILED)) passed, $TAP_FAILED failed, $total_execs executions; TAP in $TAP" >&2
+[ "$TAP_FAILED" -eq 0 ]

@@ -66,7 +66,7 @@ else
 	initrd=$OUT/initrd-$(basename "$GUEST_KO" .ko).cpio
 fi
 gko=$(basename "$GUEST_KO")
-make -s -C "$TOP/guest/tools" >&2 || die "mdpy-drm-test build failed"
+make -s -C "$TOP/tests/guest/tools" >&2 || die "mdpy-drm-test build failed"
 
 root=$OUT/initrd.d
 rm -rf "$root"

@@ -64,9 +64,9 @@ suite() {
 # guest on an mdpy-$t instance$host.
 # vm-timeout: $((${GUEST_L2_TIMEOUT:-840} + 60))
 name=$name
-tap=\$RESULTS/\$name.tap
+. /payload/lib/tap.sh
 fail() {
-	printf '1..1\nnot ok 1 - %s\n' "\$1" >"\$tap"
+	tap_one_fail "\$RESULTS/\$name.tap" "\$1"
 	exit 1
 }
 ko=${ko:-\$MDPY_KO}

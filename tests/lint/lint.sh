@@ -49,51 +49,43 @@ while IFS= read -r -d '' f; do
 	esac
 done < <(files)
 
-n=0
-bad=0
+# shellcheck source=tests/vm/tap.sh
+. tests/vm/tap.sh
+tap_open "$tap" quiet
 # check TOOL FILE CMD...: one TAP test; the command's output is the finding.
 check() {
 	local tool=$1 f=$2 out
 	shift 2
-	n=$((n + 1))
 	if out=$("$@" 2>&1) && [ -z "$out" ]; then
-		echo "ok $n - $tool $f"
+		tap_ok "$tool $f"
 	else
-		bad=$((bad + 1))
-		echo "not ok $n - $tool $f"
-		# shellcheck disable=SC2001 # prefix every line
-		sed 's/^/# /' <<<"$out"
+		tap_fail "$tool $f"
+		tap_diag "$out"
 	fi
 }
 
-{
-	echo "TAP version 13"
-	if ! command -v shellcheck >/dev/null; then
-		n=$((n + 1))
-		echo "not ok $n - shellcheck installed # apt-get install shellcheck (scripts/deps.sh)"
-		bad=$((bad + 1))
-	else
-		# -x follows the "# shellcheck source=" paths, which are
-		# relative to the top of the tree.
-		for f in "${sh_files[@]}"; do
-			check shellcheck "$f" shellcheck -x -f gcc "$f"
-		done
-	fi
-	# Debian's python3-pyflakes installs pyflakes3, for /usr/bin/python3
-	# (which need not be the python3 first in PATH).
-	pyflakes=$(command -v pyflakes3 || command -v pyflakes || true)
-	if [ -z "$pyflakes" ]; then
-		n=$((n + 1))
-		echo "not ok $n - pyflakes installed # apt-get install python3-pyflakes (scripts/deps.sh)"
-		bad=$((bad + 1))
-	else
-		for f in "${py_files[@]}"; do
-			check pyflakes "$f" "$pyflakes" "$f"
-		done
-	fi
-	echo "1..$n"
-} >"$tap"
+if ! command -v shellcheck >/dev/null; then
+	tap_fail "shellcheck installed" "apt-get install shellcheck (scripts/deps.sh)"
+else
+	# -x follows the "# shellcheck source=" paths, which are
+	# relative to the top of the tree.
+	for f in "${sh_files[@]}"; do
+		check shellcheck "$f" shellcheck -x -f gcc "$f"
+	done
+fi
+# Debian's python3-pyflakes installs pyflakes3, for /usr/bin/python3
+# (which need not be the python3 first in PATH).
+pyflakes=$(command -v pyflakes3 || command -v pyflakes || true)
+if [ -z "$pyflakes" ]; then
+	tap_fail "pyflakes installed" "apt-get install python3-pyflakes (scripts/deps.sh)"
+else
+	for f in "${py_files[@]}"; do
+		check pyflakes "$f" "$pyflakes" "$f"
+	done
+fi
+tap_done || true
 
+bad=$TAP_FAILED
 echo "lint: ${#sh_files[@]} shell scripts, ${#py_files[@]} Python files, $bad with findings ($tap)"
 if [ "$bad" -gt 0 ]; then
 	awk '/^not ok/ { p = 1; print; next } /^#/ { if (p) print; next } { p = 0 }' "$tap" | head -n 60

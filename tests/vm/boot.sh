@@ -180,60 +180,54 @@ if [ -n "${VM_LOG_IGNORE:-}" ] && [ -n "$bad_lines" ]; then
 	bad_lines=$(grep -avE "$VM_LOG_IGNORE" <<<"$bad_lines" || true)
 fi
 
-tail_log() { tail -n 40 "$CONSOLE" | sed 's/^/#   /'; }
-n=0
-fails=0
-tap() { # tap OK|FAIL description [comment-lines]
-	n=$((n + 1))
-	if [ "$1" = OK ]; then
-		echo "ok $n - $2"
-	else
-		fails=$((fails + 1))
-		echo "not ok $n - $2"
-		[ -z "${3:-}" ] || echo "$3"
-	fi
-}
-{
-	if grep -aq 'MDPY-RIG: init ' "$CONSOLE"; then
-		tap OK "VM booted and reached init"
-	else
-		tap FAIL "VM booted and reached init" "$(tail_log)"
-	fi
-	if grep -aq 'MDPY-RIG: ready' "$CONSOLE"; then
-		tap OK "rig modules loaded and 9p shares mounted"
-	else
-		tap FAIL "rig modules loaded and 9p shares mounted" \
-			"$(grep -a 'MDPY-RIG: \(insmod\|mount\)-failed' "$CONSOLE" | sed 's/^/#   /')"
-	fi
-	if [ -f "$OUT/idle" ]; then
-		tap FAIL "suites finished and VM powered off # VM silent for $(cat "$OUT/idle")s, killed" "$(tail_log)"
-	elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-		tap FAIL "suites finished and VM powered off # VM killed after ${TIMEOUT}s" "$(tail_log)"
-	elif grep -aq 'MDPY-RIG: done' "$CONSOLE"; then
-		tap OK "suites finished and VM powered off"
-	else
-		tap FAIL "suites finished and VM powered off # no done marker, qemu status $rc" "$(tail_log)"
-	fi
-	# A suite that started but never ended means the VM died under it.
-	# shellcheck disable=SC2013 # suite names are single words
-	for s in $(sed -n 's/.*MDPY-RIG: suite-start \([^ ]*\).*/\1/p' "$CONSOLE"); do
-		grep -aq "MDPY-RIG: suite-end $s " "$CONSOLE" ||
-			tap FAIL "suite $s ended (VM died or hung during it)"
-	done
-	if [ -z "$bad_lines" ]; then
-		tap OK "kernel log clean"
-	else
-		tap FAIL "kernel log clean" "$(head -n 60 <<<"$bad_lines" | sed 's/^/#   /')"
-	fi
-	echo "1..$n"
-} >"$RES/00-rig.tap"
+tail_log() { tail -n 40 "$CONSOLE"; }
+# shellcheck source=tests/vm/tap.sh
+. "$HERE/tap.sh"
+tap_open "$RES/00-rig.tap" quiet
+if grep -aq 'MDPY-RIG: init ' "$CONSOLE"; then
+	tap_ok "VM booted and reached init"
+else
+	tap_fail "VM booted and reached init"
+	tap_diag "$(tail_log)"
+fi
+if grep -aq 'MDPY-RIG: ready' "$CONSOLE"; then
+	tap_ok "rig modules loaded and 9p shares mounted"
+else
+	tap_fail "rig modules loaded and 9p shares mounted"
+	tap_diag "$(grep -a 'MDPY-RIG: \(insmod\|mount\)-failed' "$CONSOLE")"
+fi
+if [ -f "$OUT/idle" ]; then
+	tap_fail "suites finished and VM powered off" "VM silent for $(cat "$OUT/idle")s, killed"
+	tap_diag "$(tail_log)"
+elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	tap_fail "suites finished and VM powered off" "VM killed after ${TIMEOUT}s"
+	tap_diag "$(tail_log)"
+elif grep -aq 'MDPY-RIG: done' "$CONSOLE"; then
+	tap_ok "suites finished and VM powered off"
+else
+	tap_fail "suites finished and VM powered off" "no done marker, qemu status $rc"
+	tap_diag "$(tail_log)"
+fi
+# A suite that started but never ended means the VM died under it.
+# shellcheck disable=SC2013 # suite names are single words
+for s in $(sed -n 's/.*MDPY-RIG: suite-start \([^ ]*\).*/\1/p' "$CONSOLE"); do
+	grep -aq "MDPY-RIG: suite-end $s " "$CONSOLE" ||
+		tap_fail "suite $s ended (VM died or hung during it)"
+done
+if [ -z "$bad_lines" ]; then
+	tap_ok "kernel log clean"
+else
+	tap_fail "kernel log clean"
+	tap_diag "$(head -n 60 <<<"$bad_lines")"
+fi
+tap_done || true
 
 if [ -n "$bad_lines" ]; then
 	log "kernel log has warnings/oopses:"
 	head -n 60 <<<"$bad_lines" | sed 's/^/    /' >&2
 fi
-if [ "$fails" -gt 0 ]; then
-	log "rig: $fails failure(s); console tail:"
+if [ "$TAP_FAILED" -gt 0 ]; then
+	log "rig: $TAP_FAILED failure(s); console tail:"
 	tail -n 30 "$CONSOLE" | sed 's/^/    /' >&2
 	exit 1
 fi

@@ -83,6 +83,9 @@ EOF
 	finish
 fi
 
+# shellcheck source=tests/vm/tap.sh
+. /payload/lib/tap.sh
+
 # One suite: its own session (so a timeout kills all it started), output to
 # the console and /results/NN-name.log, a rig TAP file with the outcome.
 run_suite() {
@@ -115,21 +118,20 @@ run_suite() {
 	kill -KILL -- "-$pid" 2>/dev/null
 	end=$(cut -d' ' -f1 /proc/uptime)
 	secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
-	{
-		echo "1..2"
-		if [ -e "/tmp/timeout.$name" ]; then
-			echo "not ok 1 - suite $name finished # timed out after ${limit}s"
-		elif [ "$rc" -eq 0 ]; then
-			echo "ok 1 - suite $name finished (${secs}s)"
-		else
-			echo "not ok 1 - suite $name finished # exit status $rc"
-		fi
-		if [ -s "/results/$name.tap" ]; then
-			echo "ok 2 - suite $name wrote $name.tap"
-		else
-			echo "not ok 2 - suite $name wrote $name.tap"
-		fi
-	} >"/results/$name.rig.tap"
+	tap_open "/results/$name.rig.tap" quiet
+	if [ -e "/tmp/timeout.$name" ]; then
+		tap_fail "suite $name finished" "timed out after ${limit}s"
+	elif [ "$rc" -eq 0 ]; then
+		tap_ok "suite $name finished (${secs}s)"
+	else
+		tap_fail "suite $name finished" "exit status $rc"
+	fi
+	if [ -s "/results/$name.tap" ]; then
+		tap_ok "suite $name wrote $name.tap"
+	else
+		tap_fail "suite $name wrote $name.tap"
+	fi
+	tap_done
 	echo "MDPY-RIG: suite-end $name rc=$rc secs=$secs"
 }
 

@@ -76,6 +76,10 @@ cp -a "$PAYLOAD/." "$STAGE/payload/"
 mkdir -p "$STAGE/payload/lib" "$STAGE/payload/bin" "$STAGE/payload/suites"
 install -m 0755 "$HERE/hostchroot.sh" "$STAGE/payload/lib/hostchroot.sh"
 install -m 0644 "$HERE/tap.sh" "$STAGE/payload/lib/tap.sh"
+# The Python test library (QEMU control, TAP, pictures) at the same place
+# relative to the parts' programs as in the tree: /payload/pylib.
+mkdir -p "$STAGE/payload/pylib"
+install -m 0644 "$HERE"/../pylib/*.py "$STAGE/payload/pylib/"
 install -m 0755 "$HERE/guest-init.sh" "$STAGE/init"
 cat >"$STAGE/etc/rig.env" <<EOF
 KVER='$KVER'

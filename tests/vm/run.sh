@@ -94,16 +94,12 @@ PAYLOAD=$OUT/payload
 HOST=$OUT/host
 rm -rf "$PAYLOAD" "$HOST"
 mkdir -p "$PAYLOAD/bin" "$PAYLOAD/suites" "$HOST"
-n=0
-fails=0
-tap() { # tap OK|FAIL name
-	n=$((n + 1))
-	if [ "$1" = OK ]; then echo "ok $n - $2"; else fails=$((fails + 1)); echo "not ok $n - $2"; fi >>"$HOST/00-host.tap"
-}
-finish_host_tap() { echo "1..$n" >>"$HOST/00-host.tap"; }
+# shellcheck source=tests/vm/tap.sh
+. "$HERE/tap.sh"
+tap_open "$HOST/00-host.tap" quiet
 # give_up: the run cannot go on; the host TAP says why.
 give_up() {
-	finish_host_tap
+	tap_done || true
 	"$TOP/tests/tap-summary" "$OUT" || true
 	exit 1
 }
@@ -111,15 +107,15 @@ give_up() {
 t=$(now)
 log "download"
 if ! "$HERE/fetch.sh" "$KVER" >"$HOST/fetch.env"; then
-	tap FAIL "fetch kernel $KVER"
+	tap_fail "fetch kernel $KVER"
 	give_up
 fi
-tap OK "fetch kernel $KVER"
+tap_ok "fetch kernel $KVER"
 log "download done in $(since "$t")"
 
 if [ -n "$qemu10" ]; then
 	if ! q10=$("$HERE/fetch-qemu10.sh"); then
-		tap FAIL "fetch QEMU 10.0"
+		tap_fail "fetch QEMU 10.0"
 		give_up
 	fi
 	eval "$q10"
@@ -132,10 +128,10 @@ t=$(now)
 log "build"
 if ko=$("$HERE/build-ko.sh" "$KVER" 2>"$HOST/build-ko.log"); then
 	cp "$ko" "$PAYLOAD/mdpy.ko"
-	tap OK "build mdpy.ko for $KVER"
+	tap_ok "build mdpy.ko for $KVER"
 	log "build done in $(since "$t")"
 else
-	tap FAIL "build mdpy.ko for $KVER"
+	tap_fail "build mdpy.ko for $KVER"
 	log "build FAILED; last lines of $HOST/build-ko.log:"
 	tail -n 25 "$HOST/build-ko.log" | sed 's/^/    /' >&2
 	# Every suite needs the module: no point booting (a shell still helps).
@@ -146,9 +142,9 @@ t=$(now)
 for part in "${parts[@]}"; do
 	log "payload $part"
 	if "$TOP/tests/$part/vm-payload.sh" "$KVER" "$PAYLOAD" >"$HOST/payload-$part.log" 2>&1; then
-		tap OK "payload from tests/$part"
+		tap_ok "payload from tests/$part"
 	else
-		tap FAIL "payload from tests/$part"
+		tap_fail "payload from tests/$part"
 		tail -n 15 "$HOST/payload-$part.log" | sed 's/^/    /' >&2
 	fi
 done
@@ -156,7 +152,7 @@ for d in "${adds[@]}"; do
 	cp -a "$d/." "$PAYLOAD/"
 done
 if [ ${#suites[@]} -gt 0 ] && ! "$HERE/keep-suites.sh" "$PAYLOAD" "${suites[@]}"; then
-	tap FAIL "suites to run: ${suites[*]}"
+	tap_fail "suites to run: ${suites[*]}"
 	give_up
 fi
 names=
@@ -166,7 +162,7 @@ done
 log "payload done in $(since "$t"):$names"
 
 if [ -n "$SHELL_MODE" ]; then
-	finish_host_tap
+	tap_done || true
 	exec "$HERE/boot.sh" "$KVER" "$PAYLOAD" "$OUT" --shell
 fi
 
@@ -177,14 +173,15 @@ log "boot+suites done in $(since "$t") (status $boot_rc)"
 # boot.sh judges the VM in results/00-rig.tap; if it died before writing
 # that (e.g. initramfs failed), the failure must still show in the counts.
 if [ -s "$OUT/results/00-rig.tap" ]; then
-	tap OK "boot.sh ran"
+	tap_ok "boot.sh ran"
 else
-	tap FAIL "boot.sh ran (status $boot_rc, no results/00-rig.tap)"
+	tap_fail "boot.sh ran (status $boot_rc, no results/00-rig.tap)"
 fi
-finish_host_tap
+host_rc=0
+tap_done || host_rc=1
 
 echo "== $KVER results ($OUT)"
 sum_rc=0
 "$TOP/tests/tap-summary" "$HOST" "$OUT/results" || sum_rc=$?
 log "total $(since "$T0")"
-[ "$boot_rc" -eq 0 ] && [ "$sum_rc" -eq 0 ] && [ "$fails" -eq 0 ]
+[ "$boot_rc" -eq 0 ] && [ "$sum_rc" -eq 0 ] && [ "$host_rc" -eq 0 ]

@@ -1,23 +1,30 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
 #
-# Tiny TAP helpers for suite scripts in the test VM (busybox sh):
-#   . /payload/lib/tap.sh; tap_open "$RESULTS/05-smoke.tap"
+# The TAP writer of every shell script (busybox sh in the test VM, bash on
+# the host); tests/tap-summary counts what it writes.
+#   . /payload/lib/tap.sh                  in a VM suite
+#   . "$TOP/tests/vm/tap.sh"               on the host
+#   tap_open "$RESULTS/05-smoke.tap"       ("quiet": not echoed on stdout)
 #   tap_check "module loads" insmod "$MDPY_KO"
 #   tap_ok "thing"; tap_fail "thing" "why"; tap_skip "thing" "why"
-#   tap_done        # writes the plan; exit status 1 if anything failed
-# Output goes to the TAP file and to stdout (the console).
+#   tap_diag "$text"        every line of text as a comment (after a failure)
+#   tap_done                writes the plan; exit status 1 if anything failed
+# A file that was opened but never got its plan counts as failed, so a
+# script that dies half way cannot pass.
 
 tap_open() {
 	TAP_FILE=$1
 	TAP_N=0
 	TAP_FAILED=0
+	TAP_ECHO=1
+	[ "${2:-}" != quiet ] || TAP_ECHO=
 	: >"$TAP_FILE"
 }
 
 tap_line() {
 	echo "$*" >>"$TAP_FILE"
-	echo "$*"
+	[ -z "$TAP_ECHO" ] || echo "$*"
 }
 
 tap_ok() {
@@ -25,6 +32,7 @@ tap_ok() {
 	tap_line "ok $TAP_N - $1"
 }
 
+# tap_fail NAME [WHY]: WHY is one line, shown after the name.
 tap_fail() {
 	TAP_N=$((TAP_N + 1))
 	TAP_FAILED=$((TAP_FAILED + 1))
@@ -36,6 +44,15 @@ tap_skip() {
 	tap_line "ok $TAP_N - $1 # SKIP ${2:-}"
 }
 
+tap_diag() {
+	[ -n "${1:-}" ] || return 0
+	if [ -n "$TAP_ECHO" ]; then
+		printf '%s\n' "$1" | sed 's/^/#   /' | tee -a "$TAP_FILE"
+	else
+		printf '%s\n' "$1" | sed 's/^/#   /' >>"$TAP_FILE"
+	fi
+}
+
 # tap_check NAME CMD...: ok if CMD succeeds; its output is kept in the log.
 tap_check() {
 	_name=$1
@@ -44,10 +61,18 @@ tap_check() {
 		tap_ok "$_name"
 	else
 		_rc=$?
-		[ -n "$_out" ] && echo "$_out" | sed 's/^/# /' | tee -a "$TAP_FILE"
+		tap_diag "$_out"
 		tap_fail "$_name" "exit $_rc"
 		return 1
 	fi
+}
+
+# tap_one_fail FILE NAME [WHY]: a file with a single failed test, for a script
+# that cannot go on (e.g. the module does not load).
+tap_one_fail() {
+	tap_open "$1"
+	tap_fail "$2" "${3:-}"
+	tap_done
 }
 
 tap_done() {

@@ -3,7 +3,7 @@
 #
 # Common head of the e2e suites (busybox sh in the test VM), installed as
 # /payload/e2e/lib.sh and sourced by each: the suite's name and TAP file,
-# fail(), and nested() to run nested.py with the payload's choice of QEMU.
+# the rig's TAP writer, fail(), and nested() to run nested.py with the payload's choice of QEMU.
 # That choice comes from /payload/e2e/env, which tests/e2e/vm-payload.sh
 # writes from its environment (E2E_QEMU, E2E_QEMU_L, E2E_TYPES).
 
@@ -22,8 +22,12 @@ E2E_TYPES=vga,xga,hd
 # shellcheck source=/dev/null
 [ ! -f "$PAYLOAD/e2e/env" ] || . "$PAYLOAD/e2e/env"
 
+# shellcheck source=tests/vm/tap.sh
+. /payload/lib/tap.sh
+
+# fail WHAT: the suite cannot go on; its TAP says what failed.
 fail() {
-	printf '1..1\nnot ok 1 - %s\n' "$1" >"$tap"
+	tap_one_fail "$tap" "$1"
 	exit 1
 }
 

@@ -7,11 +7,13 @@
 # draw the test card through the nested guest's view of the device, and save
 # QEMU's own screendump as ./mdpy-screenshot.png (in the working directory).
 #
+# The VM suite is demo/vm/suites/10-demo.sh, added to the e2e part's payload
+# (nested.py and the suites' common head) as the only suite to run.
 # Env: KVER (default 6.1), DEMO_OUT (default ./mdpy-screenshot.png)
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-TOP=$(cd "$HERE/../.." && pwd)
+TOP=$(cd "$HERE/.." && pwd)
 KVER=${KVER:-6.1}
 OUT=${DEMO_OUT:-$PWD/mdpy-screenshot.png}
 WORK=$TOP/build/run
@@ -26,10 +28,11 @@ say "checking packages"
 
 rm -rf "$WORK/vm"
 mkdir -p "$WORK"
-# One VM run through the rig (fetch, build, payload of the e2e part's demo
-# suite alone, boot); its progress goes to run.log, and what a person waits
-# for is passed on.
-E2E_DEMO=1 "$TOP/tests/vm/run.sh" --part e2e "$KVER" "$WORK/vm" 2>&1 >"$WORK/summary.log" |
+# One VM run through the rig (fetch, build, the e2e part's payload with the
+# demo suite as the only one, boot); its progress goes to run.log, and what a
+# person waits for is passed on.
+"$TOP/tests/vm/run.sh" --part e2e --add "$HERE/vm" "$KVER" "$WORK/vm" 10-demo \
+	2>&1 >"$WORK/summary.log" |
 	tee "$WORK/run.log" |
 	while IFS= read -r line; do
 		case $line in
@@ -58,7 +61,7 @@ fi
 
 cp "$png" "$OUT"
 say "checking the screendump on the host"
-check=$(python3 "$HERE/nested.py" compare --type hd "$OUT") ||
+check=$(python3 "$TOP/tests/e2e/nested.py" compare --type hd "$OUT") ||
 	die "the screendump is not the test card: $check"
 say "$check"
 

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# VM suite of `make run` (tests/e2e/demo.sh, payload with E2E_DEMO=1): one
-# mdpy-hd instance, the test card drawn by a nested QEMU's guest, QEMU's
+# VM suite of `make run` (demo/demo.sh adds it to the e2e part's payload):
+# one mdpy-hd instance, the test card drawn by a nested QEMU's guest, QEMU's
 # screendump in /results/mdpy-screenshot.png and what happened in
 # /results/demo.out.
 # shellcheck source=tests/e2e/suites/lib.sh
@@ -20,7 +20,9 @@ cat "$RESULTS/demo.out"
 echo 1 >"/sys/bus/mdev/devices/$u/remove"
 rmmod mdpy
 if [ $rc = 0 ] && [ -s "$RESULTS/mdpy-screenshot.png" ]; then
-	printf '1..1\nok 1 - demo screendump taken\n' >"$tap"
+	tap_open "$tap"
+	tap_ok "demo screendump taken"
+	tap_done
 else
 	fail "demo screendump taken"
 fi

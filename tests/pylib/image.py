@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Image files and the pixel-for-pixel comparison with a picture.
+
+Files are read and written with Debian's python3-pil (scripts/deps.sh);
+QEMU's screendumps are PPM (P6) or, asked for and on QEMU >= 7.1, PNG.
+Pictures are XRGB8888 framebuffers (see card.py); files hold packed RGB.
+In the test VM this runs chrooted into the host root, so the host's
+/usr/bin/python3 with the host's python3-pil is what it gets.
+"""
+
+import os
+import sys
+
+try:
+    from PIL import Image
+except ImportError:
+    Image = None
+
+DEBIAN_PYTHON = '/usr/bin/python3'
+
+
+def need_pil():
+    """Make sure PIL can be imported, or stop with the package to install.
+
+    python3-pil is installed for Debian's /usr/bin/python3; a python3 that
+    comes first in PATH (a pyenv, a venv) may not see it, so a program
+    started with another interpreter is started again with Debian's.
+    """
+    if Image is not None:
+        return
+    if (os.path.realpath(sys.executable) != os.path.realpath(DEBIAN_PYTHON)
+            and os.access(DEBIAN_PYTHON, os.X_OK)):
+        os.execv(DEBIAN_PYTHON, [DEBIAN_PYTHON] + sys.argv)
+    sys.exit('%s: no PIL; apt-get install python3-pil (scripts/deps.sh)'
+             % sys.argv[0])
+
+
+def xrgb_to_rgb(fb):
+    """XRGB8888 little-endian -> packed RGB (what PPM/PNG dumps hold)."""
+    n = len(fb) // 4
+    out = bytearray(n * 3)
+    out[0::3] = fb[2::4]
+    out[1::3] = fb[1::4]
+    out[2::3] = fb[0::4]
+    return out
+
+
+def read(path):
+    """Any image file PIL knows (PPM, PNG, ...) -> (w, h, packed RGB)."""
+    with Image.open(path) as im:
+        if im.mode != 'RGB':
+            im = im.convert('RGB')
+        return im.width, im.height, im.tobytes()
+
+
+def write_png(path, w, h, rgb):
+    Image.frombytes('RGB', (w, h), bytes(rgb)).save(path, 'PNG')
+
+
+def compare(w, h, got, want_fb):
+    """None if the image (w, h, RGB bytes) equals the XRGB picture, else
+    a one-line description of the first difference."""
+    gw, gh, rgb = got
+    if (gw, gh) != (w, h):
+        return 'dump is %dx%d, expected %dx%d' % (gw, gh, w, h)
+    want = xrgb_to_rgb(want_fb)
+    if rgb == want:
+        return None
+    stride = w * 3
+    bad_rows, first = 0, None
+    for y in range(h):
+        a, b = rgb[y * stride:(y + 1) * stride], want[y * stride:(y + 1) * stride]
+        if a != b:
+            bad_rows += 1
+            if first is None:
+                x = next(i for i in range(stride) if a[i] != b[i]) // 3
+                first = (x, y, a[x * 3:x * 3 + 3].hex(), b[x * 3:x * 3 + 3].hex())
+    return ('%d of %d rows differ; first at (%d,%d): got #%s want #%s'
+            % ((bad_rows, h) + first))

@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The mdpy device as a test sees it: its ABI and its instances in sysfs.
+
+The ABI values mirror include/uapi/mdpy.h; they are written again here on
+purpose, so a wrong value in the driver is caught rather than copied.
+"""
+
+import os
+import time
+import uuid
+
+MDPY_VENDOR, MDPY_DEVICE = 0x1b36, 0x000f
+MDPY_SUBVENDOR, MDPY_SUBDEVICE = 0x1af4, 0x1100
+MDPY_CLASS = 0x038000            # class 03, subclass 80, prog-if 00
+MDPY_REVISION = 0x01
+MDPY_CAP = 0x40
+MDPY_XRGB8888 = 0x34325258       # 'XR24'
+
+TYPES = {
+    'vga': (640, 480),
+    'xga': (1024, 768),
+    'hd': (1920, 1080),
+}
+
+PARENT_DIR = '/sys/class/mdev_bus/mdpy'
+DEV_DIR = '/sys/bus/mdev/devices'
+
+
+def create(tname):
+    """A new instance of mdpy-TNAME through sysfs; returns its UUID."""
+    u = str(uuid.uuid4())
+    with open('%s/mdev_supported_types/mdpy-%s/create' % (PARENT_DIR, tname),
+              'w') as f:
+        f.write(u)
+    return u
+
+
+def remove(u):
+    path = '%s/%s/remove' % (DEV_DIR, u)
+    for _ in range(50):
+        try:
+            with open(path, 'w') as f:
+                f.write('1')
+            return
+        except OSError:
+            time.sleep(0.2)      # QEMU may still be closing the device
+    raise OSError('cannot remove mdev ' + u)
+
+
+def exists(u):
+    return os.path.exists(os.path.join(DEV_DIR, u))
+
+
+def vfio_args(u):
+    """QEMU's arguments for the instance as a vfio-pci display."""
+    return ['-device',
+            'vfio-pci,sysfsdev=%s/%s,display=on' % (DEV_DIR, u)]
