@@ -10,12 +10,6 @@
 #include <drm/drm_fb_helper.h>
 #include "compat-probes.h"
 
-#ifdef MDPY_DRM_HAVE_CLIENT_EVENT_H
-#include <drm/drm_client_event.h>
-#else
-#include <drm/drm_client.h>
-#endif
-
 #if defined(MDPY_DRM_HAVE_CLIENTS_DIR)
 #include <drm/clients/drm_client_setup.h>
 #include <drm/drm_fbdev_shmem.h>
@@ -56,12 +50,11 @@
 #endif
 
 /*
- * Start fbdev emulation (/dev/fb0 and the boot console) on a registered
- * device and put its framebuffer on the display.  Our buffers are GEM
- * shmem objects: newer kernels have an fbdev emulation that draws into
- * such a buffer directly; 6.1 has only the generic one, which keeps its
- * own shadow copy and flushes it through the same damage path.  32 bpp is
- * XRGB8888, the device's only format.
+ * Start fbdev emulation (the boot console) on a registered device.  Our
+ * buffers are GEM shmem objects: newer kernels have an fbdev emulation
+ * that draws into such a buffer directly; 6.1 has only the generic one,
+ * which keeps its own shadow copy and flushes it through the same damage
+ * path.  32 bpp is XRGB8888, the device's only format.
  */
 static inline void mdpy_drm_fbdev_setup(struct drm_device *drm)
 {
@@ -72,19 +65,6 @@ static inline void mdpy_drm_fbdev_setup(struct drm_device *drm)
 #else
 	drm_fbdev_generic_setup(drm, 32);
 #endif
-
-	/*
-	 * The emulation only creates /dev/fb0; its framebuffer reaches the
-	 * display when fbcon binds to it (set_par) or a DRM master closes.
-	 * Without fbcon on this device (fbcon=map:N, no fbcon at all) a
-	 * program that just mmaps /dev/fb0 would draw into a buffer nobody
-	 * shows, where mdpy-fb's /dev/fb0 is the BAR itself.  A client
-	 * hotplug makes the emulation set its mode now: the display shows
-	 * /dev/fb0 from probe on.  It never takes the display from a DRM
-	 * master that got in first, and with fbcon bound it repeats the
-	 * same modeset.
-	 */
-	drm_client_dev_hotplug(drm);
 }
 
 #endif /* MDPY_DRM_COMPAT_H */

@@ -36,11 +36,6 @@ probe() {	# probe MACRO FILE REGEX
 	# The DRM client setup header moved into include/drm/clients/.
 	probe MDPY_DRM_HAVE_CLIENTS_DIR include/drm/clients/drm_client_setup.h \
 		'drm_client_setup_with_fourcc\('
-	# drm_client_dev_hotplug() moved from drm_client.h into a header of
-	# its own with the other client event hooks (seen in Debian's 7.3
-	# headers, not 6.12).
-	probe MDPY_DRM_HAVE_CLIENT_EVENT_H include/drm/drm_client_event.h \
-		'drm_client_dev_hotplug\('
 	# struct drm_atomic_state, the state an atomic commit carries, was
 	# renamed struct drm_atomic_commit (seen in Debian's 7.3 headers).
 	probe MDPY_DRM_HAVE_ATOMIC_COMMIT_STRUCT include/drm/drm_atomic.h \

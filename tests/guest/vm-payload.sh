@@ -51,9 +51,9 @@ suite() {
 	local name=$1 t=$2 ko=${3:-} guest=${4:-mdpy-drm} host='' initrd=initrd.cpio
 	local qargs=''
 	[ -z "${GUEST_QEMU:-}" ] || qargs=" --qemu '$GUEST_QEMU'"
-	# mdpy-drm boots keep fbcon off the display until l2-init.sh maps it,
-	# so an fbdev mmap is checked on a display only the driver set up
-	[ "$guest" != mdpy-drm ] || qargs="$qargs --append fbcon=map:9"
+	# fbcon binds at probe.  (With fbcon=map:9 and the driver putting
+	# /dev/fb0 on the display at probe, the 6.12 L2 hung in rmmod; that
+	# variant waits for a fix, see guest/README.md.)
 	[ -z "${GUEST_QEMU_L:-}" ] || qargs="$qargs --datadir '$GUEST_QEMU_L'"
 	[ -z "$ko" ] || host=" of the sample host driver"
 	[ "$guest" = mdpy-drm ] || initrd=initrd-$guest.cpio
