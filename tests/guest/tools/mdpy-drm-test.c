@@ -91,6 +91,17 @@ static void wait_line(int wait)
 		fprintf(stderr, "stdin closed, going on\n");
 }
 
+/*
+ * Tell the L2 test (l2.py reads "WHAT drawn WxH" from the serial line) that
+ * a picture is on the screen, and with --wait let it look before going on.
+ */
+static void drawn(const char *what, unsigned int w, unsigned int h, int wait)
+{
+	printf("%s drawn %ux%u\n", what, w, h);
+	fflush(stdout);
+	wait_line(wait);
+}
+
 /* ---- draw --------------------------------------------------------------- */
 
 struct kms {
@@ -283,9 +294,7 @@ static int cmd_draw(int argc, char **argv)
 	if (xioctl(fd, DRM_IOCTL_MODE_SETCRTC, &crtc))
 		die("SETCRTC");
 	result(1, "modeset %ux%u with the test card", w, h);
-	printf("pattern drawn %ux%u\n", w, h);
-	fflush(stdout);
-	wait_line(wait);
+	drawn("pattern", w, h, wait);
 
 	/*
 	 * 2: display off.  The device has no off switch, so the driver must
@@ -303,16 +312,12 @@ static int cmd_draw(int argc, char **argv)
 	if (xioctl(fd, DRM_IOCTL_MODE_DIRTYFB, &dirty))
 		die("DIRTYFB while off");
 	result(1, "DPMS off, then DIRTYFB of the whole frame");
-	printf("blank drawn %ux%u\n", w, h);
-	fflush(stdout);
-	wait_line(wait);
+	drawn("blank", w, h, wait);
 
 	/* 3: on again: the whole card, repainted without any damage report */
 	set_dpms(fd, &k, DRM_MODE_DPMS_ON);
 	result(1, "DPMS on");
-	printf("pattern drawn %ux%u\n", w, h);
-	fflush(stdout);
-	wait_line(wait);
+	drawn("pattern", w, h, wait);
 
 	/* 4: one rectangle changes and is reported; a scribble is not */
 	r = card_damage(w, h);
@@ -334,9 +339,7 @@ static int cmd_draw(int argc, char **argv)
 	if (xioctl(fd, DRM_IOCTL_MODE_DIRTYFB, &dirty))
 		die("DIRTYFB");
 	result(1, "DIRTYFB with one clip %u,%u-%u,%u", r.x1, r.y1, r.x2, r.y2);
-	printf("partial drawn %ux%u\n", w, h);
-	fflush(stdout);
-	wait_line(wait);
+	drawn("partial", w, h, wait);
 
 	munmap(px, cd.size);
 	if (xioctl(fd, DRM_IOCTL_MODE_RMFB, &fb.fb_id))
@@ -438,9 +441,7 @@ static int cmd_fbdraw(int argc, char **argv)
 	if (pan)
 		fb_pan(fd, &var);
 	result(1, "test card written through the fbdev mmap");
-	printf("pattern drawn %ux%u\n", w, h);
-	fflush(stdout);
-	wait_line(wait);
+	drawn("pattern", w, h, wait);
 
 	/* 2: only the damage rectangle is rewritten */
 	r = card_damage(w, h);
@@ -451,9 +452,7 @@ static int cmd_fbdraw(int argc, char **argv)
 	if (pan)
 		fb_pan(fd, &var);
 	result(1, "rectangle %u,%u-%u,%u rewritten", r.x1, r.y1, r.x2, r.y2);
-	printf("partial drawn %ux%u\n", w, h);
-	fflush(stdout);
-	wait_line(wait);
+	drawn("partial", w, h, wait);
 
 	if (tty >= 0) {
 		xioctl(tty, KDSETMODE, (void *)KD_TEXT);
