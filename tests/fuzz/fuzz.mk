@@ -5,7 +5,7 @@
 # works on its own as well.  Needs clang with libFuzzer (Debian: clang-14).
 #
 #   make fuzz              every target, FUZZ_SECONDS (default 300) in all
-#   make fuzz-smoke        about 30 s; TAP in build/results/fuzz/fuzz.tap
+#   make fuzz-smoke        about 50 s; TAP in build/results/fuzz/fuzz.tap
 #
 # New inputs found go to build/fuzz/corpus/TARGET; crashes are saved as
 # build/fuzz/artifacts/TARGET-crash-*; replay one with
@@ -63,6 +63,6 @@ fuzz: $(FUZZ_BINS) ## Fuzz core/ for FUZZ_SECONDS (default 300) shared by all ta
 		$$(( $(FUZZ_SECONDS) / $(words $(FUZZ_TARGETS)) )) \
 		$(FUZZ_OUT)/fuzz.tap $(FUZZ_TARGETS)
 
-fuzz-smoke: $(FUZZ_BINS) $(FUZZ_OUT)/selftest_device ## Short fuzz of core/ (~30 s): TAP in build/results/fuzz/fuzz.tap
+fuzz-smoke: $(FUZZ_BINS) $(FUZZ_OUT)/selftest_device ## Short fuzz of core/ (~50 s): TAP in build/results/fuzz/fuzz.tap
 	@FUZZ_OUT=$(FUZZ_OUT) $(FUZZ_DIR)/run.sh smoke $(FUZZ_SMOKE_SECONDS) \
 		$(FUZZ_TOP)/build/results/fuzz/fuzz.tap $(FUZZ_TARGETS)
