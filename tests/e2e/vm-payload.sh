@@ -29,10 +29,8 @@
 #      E2E_TYPES    types for the display suite (default vga,xga,hd)
 set -euo pipefail
 
-[ $# -ge 2 ] || { echo "usage: vm-payload.sh KVER PAYLOAD_DIR" >&2; exit 2; }
-KVER=$1
-PAYLOAD=$2
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/vm/payload-head.sh
+. "$(dirname "$0")/../vm/payload-head.sh"
 SUF=${E2E_SUFFIX:-}
 # 7.3 (trixie-backports) is paired with QEMU 11.1 (trixie-backports), which
 # needs trixie's glibc: tests/vm/trixie-chroot.sh makes a wrapper that runs it
@@ -41,7 +39,7 @@ if [ "$KVER" = 7.3 ] && [ -z "${E2E_QEMU:-}" ]; then
 	E2E_QEMU=$("$HERE/../vm/trixie-chroot.sh" qemu)
 fi
 
-mkdir -p "$PAYLOAD/e2e" "$PAYLOAD/suites"
+mkdir -p "$PAYLOAD/e2e"
 install -m 0755 "$HERE/nested.py" "$HERE/mdevctl_test.py" "$PAYLOAD/e2e/"
 install -m 0644 "$HERE/suites/lib.sh" "$PAYLOAD/e2e/"
 install -m 0755 "$HERE/suites/40-qemu-display.sh" "$PAYLOAD/e2e/"

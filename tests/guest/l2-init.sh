@@ -10,9 +10,10 @@
 # ("console fbhash ...", "pattern drawn ...", "partial drawn ...",
 # "blank drawn ...") and waits for a line back, so L1 can take a screendump
 # of exactly that picture.
-# Booted with fbcon=map:9 (l2.py --append), fbcon leaves the display alone
-# until console() maps it: the fbdev mmap check runs on a display nothing
-# but the driver itself has set up.
+# Booted with fbcon=map:9 (l2.py --append; no suite passes it now, see
+# guest/README.md), fbcon leaves the display alone until console() maps it:
+# the fbdev mmap check runs on a display nothing but the driver itself has
+# set up.
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys

@@ -5,7 +5,8 @@
 # /payload/suites/60-stress.sh: runs /payload/bin/mdpy-stress with the
 # arguments in /payload/stress.args (the short or long preset, or
 # MDPY_STRESS_ARGS, plus a seed), TAP in $RESULTS/60-stress.tap.
-out=$RESULTS/60-stress.tap
+# shellcheck source=tests/vm/suite.sh
+. /payload/lib/suite.sh
 args=$(cat "$PAYLOAD/stress.args")
 echo "stress: mdpy-stress $args"
 # Thousands of create/remove cycles log two info lines each; on a TCG
@@ -14,14 +15,8 @@ echo "stress: mdpy-stress $args"
 level=$(cut -f1 /proc/sys/kernel/printk)
 echo 5 >/proc/sys/kernel/printk
 # shellcheck disable=SC2086 # args is a list of words
-/payload/bin/mdpy-stress $args -k "$MDPY_KO" >"$out"
+tap_prog /payload/bin/mdpy-stress $args -k "$MDPY_KO"
 rc=$?
 echo "$level" >/proc/sys/kernel/printk
-# 0: all passed, 1: some failed; anything else means it died mid-way.
-[ $rc -le 1 ] || echo "Bail out! mdpy-stress exited with status $rc" >>"$out"
-echo "stress: exit status $rc"
-for d in /sys/bus/mdev/devices/*; do
-	[ -e "$d/remove" ] && echo 1 >"$d/remove"
-done
-[ -d /sys/module/mdpy ] && rmmod mdpy
+mdpy_clean || rc=1
 exit $rc

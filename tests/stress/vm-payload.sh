@@ -13,13 +13,10 @@
 #   MDPY_STRESS_SEED=N      replay a seed (default: a new one, printed)
 #   MDPY_STRESS_ARGS="..."  replace the preset arguments entirely
 set -eu
-: "${1:?usage: vm-payload.sh KVER PAYLOAD_DIR}"
-PAYLOAD=${2:?usage: vm-payload.sh KVER PAYLOAD_DIR}
-HERE=$(cd "$(dirname "$0")" && pwd)
-TOP=$(cd "$HERE/../.." && pwd)
+# shellcheck source=tests/vm/payload-head.sh
+. "$(dirname "$0")/../vm/payload-head.sh"
 
 make -s -C "$HERE" O="$TOP/build/stress"
-mkdir -p "$PAYLOAD/bin" "$PAYLOAD/suites"
 install -m 0755 "$TOP/build/stress/mdpy-stress" "$PAYLOAD/bin/mdpy-stress"
 
 case ${MDPY_STRESS:-short} in

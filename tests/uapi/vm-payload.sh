@@ -11,13 +11,10 @@
 # loads mdpy.ko if needed, writes TAP to $RESULTS/2N-uapi-<prog>.tap, and
 # leaves no instance and no module behind for the next suite.
 set -eu
-: "${1:?usage: vm-payload.sh KVER PAYLOAD_DIR}"
-PAYLOAD=${2:?usage: vm-payload.sh KVER PAYLOAD_DIR}
-HERE=$(cd "$(dirname "$0")" && pwd)
-TOP=$(cd "$HERE/../.." && pwd)
+# shellcheck source=tests/vm/payload-head.sh
+. "$(dirname "$0")/../vm/payload-head.sh"
 
 make -s -C "$HERE" O="$TOP/build/uapi"
-mkdir -p "$PAYLOAD/bin" "$PAYLOAD/suites"
 
 n=20
 for prog in sysfs config bar ioctl migrate; do

@@ -75,7 +75,7 @@ mkdir -p "$STAGE/payload"
 cp -a "$PAYLOAD/." "$STAGE/payload/"
 mkdir -p "$STAGE/payload/lib" "$STAGE/payload/bin" "$STAGE/payload/suites"
 install -m 0755 "$HERE/hostchroot.sh" "$STAGE/payload/lib/hostchroot.sh"
-install -m 0644 "$HERE/tap.sh" "$STAGE/payload/lib/tap.sh"
+install -m 0644 "$HERE/tap.sh" "$HERE/suite.sh" "$STAGE/payload/lib/"
 # The Python test library (QEMU control, TAP, pictures) at the same place
 # relative to the parts' programs as in the tree: /payload/pylib.
 mkdir -p "$STAGE/payload/pylib"

@@ -10,6 +10,7 @@
 #   tap_ok "thing"; tap_fail "thing" "why"; tap_skip "thing" "why"
 #   tap_diag "$text"        every line of text as a comment (after a failure)
 #   tap_done                writes the plan; exit status 1 if anything failed
+#   tap_bail FILE WHY       ends another writer's FILE with "Bail out!"
 # A file that was opened but never got its plan counts as failed, so a
 # script that dies half way cannot pass.
 
@@ -73,6 +74,13 @@ tap_one_fail() {
 	tap_open "$1"
 	tap_fail "$2" "${3:-}"
 	tap_done
+}
+
+# tap_bail FILE WHY: end FILE, written by another TAP writer (a program that
+# died mid-way, its plan short or missing), with a line every TAP reader
+# counts as a failure.
+tap_bail() {
+	echo "Bail out! $2" >>"$1"
 }
 
 tap_done() {

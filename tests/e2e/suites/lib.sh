@@ -2,34 +2,20 @@
 # shellcheck shell=sh
 #
 # Common head of the e2e suites (busybox sh in the test VM), installed as
-# /payload/e2e/lib.sh and sourced by each: the suite's name and TAP file,
-# the rig's TAP writer, fail(), and nested() to run nested.py with the payload's choice of QEMU.
+# /payload/e2e/lib.sh and sourced by each: the rig's suite head
+# (/payload/lib/suite.sh: name, tap, rdir, fail and the TAP writer) and
+# nested() to run nested.py with the payload's choice of QEMU.
 # That choice comes from /payload/e2e/env, which tests/e2e/vm-payload.sh
 # writes from its environment (E2E_QEMU, E2E_QEMU_L, E2E_TYPES).
 
-# The suite's name is its file name, so one file serves under several names
-# (40-qemu-display-qemu10).
-name=$(basename "$0" .sh)
-tap=$RESULTS/$name.tap
-# The same results dir as seen inside the host chroot (hostchroot.sh binds
-# /results at /tmp/results).
-# shellcheck disable=SC2034 # for the suites that source this
-rdir=/tmp/results${RESULTS#/results}
+# shellcheck source=tests/vm/suite.sh
+. /payload/lib/suite.sh
 E2E_QEMU=
 E2E_QEMU_L=
 # shellcheck disable=SC2034 # for the suites that source this
 E2E_TYPES=vga,xga,hd
 # shellcheck source=/dev/null
 [ ! -f "$PAYLOAD/e2e/env" ] || . "$PAYLOAD/e2e/env"
-
-# shellcheck source=tests/vm/tap.sh
-. /payload/lib/tap.sh
-
-# fail WHAT: the suite cannot go on; its TAP says what failed.
-fail() {
-	tap_one_fail "$tap" "$1"
-	exit 1
-}
 
 # nested ARGS...: tests/e2e/nested.py in the host chroot, on the chosen QEMU.
 nested() {
