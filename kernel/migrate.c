@@ -270,12 +270,14 @@ static long mdpy_mig_precopy_info(struct mdpy_mig_save *ms, void __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_precopy_info, dirty_bytes);
 	struct vfio_precopy_info info = {};
+	u32 argsz;
 	u64 left;
 	long ret = 0;
 
-	if (copy_from_user(&info, arg, minsz))
+	/* only argsz is input: the answer is built from zero */
+	if (get_user(argsz, (u32 __user *)arg))
 		return -EFAULT;
-	if (info.argsz < minsz)
+	if (argsz < minsz)
 		return -EINVAL;
 
 	mutex_lock(&ms->lock);
@@ -307,7 +309,6 @@ out:
 	if (ret)
 		return ret;
 	info.argsz = minsz;
-	info.flags = 0;
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 #endif
