@@ -133,11 +133,7 @@ static ssize_t mdpy_rw(struct vfio_device *vdev, char __user *ubuf,
 		ret = mdpy_cfg_rw(st, ubuf, count, off, write);
 		break;
 	case MDPY_REGION_BAR0:
-		if (write)
-			ret = mdpy_fb_write(&st->fb, off,
-					    (const char __user *)ubuf, count);
-		else
-			ret = mdpy_fb_read(&st->fb, off, ubuf, count);
+		ret = mdpy_fb_rw(&st->fb, off, ubuf, count, write);
 		break;
 	default:
 		ret = -EINVAL;

@@ -35,25 +35,29 @@
  * would otherwise cost more than the access itself.  Returns the bytes not
  * copied, like copy_{to,from}_user().
  */
+static __always_inline unsigned long mdpy_copy_n(void *kbuf,
+						 char __user *ubuf, size_t n,
+						 bool to_user)
+{
+	return to_user ? copy_to_user(ubuf, kbuf, n) :
+			 copy_from_user(kbuf, ubuf, n);
+}
+
 static unsigned long mdpy_copy_user(void *kbuf, char __user *ubuf, size_t n,
 				    bool to_user)
 {
+	/* inlined with a literal size, each case copies a constant size */
 	switch (n) {
 	case 1:
-		return to_user ? copy_to_user(ubuf, kbuf, 1) :
-				 copy_from_user(kbuf, ubuf, 1);
+		return mdpy_copy_n(kbuf, ubuf, 1, to_user);
 	case 2:
-		return to_user ? copy_to_user(ubuf, kbuf, 2) :
-				 copy_from_user(kbuf, ubuf, 2);
+		return mdpy_copy_n(kbuf, ubuf, 2, to_user);
 	case 4:
-		return to_user ? copy_to_user(ubuf, kbuf, 4) :
-				 copy_from_user(kbuf, ubuf, 4);
+		return mdpy_copy_n(kbuf, ubuf, 4, to_user);
 	case 8:
-		return to_user ? copy_to_user(ubuf, kbuf, 8) :
-				 copy_from_user(kbuf, ubuf, 8);
+		return mdpy_copy_n(kbuf, ubuf, 8, to_user);
 	default:
-		return to_user ? copy_to_user(ubuf, kbuf, n) :
-				 copy_from_user(kbuf, ubuf, n);
+		return mdpy_copy_n(kbuf, ubuf, n, to_user);
 	}
 }
 
@@ -165,45 +169,31 @@ static int mdpy_fb_read_initial(const struct mdpy_type *type, u64 off,
 	return 0;
 }
 
-ssize_t mdpy_fb_read(struct mdpy_fb *fb, u64 off, char __user *buf,
-		     size_t count)
+/*
+ * BAR0 bytes through the device file.  A read of a page never touched is
+ * answered from the picture rule; a write allocates the page.
+ */
+ssize_t mdpy_fb_rw(struct mdpy_fb *fb, u64 off, char __user *buf,
+		   size_t count, bool write)
 {
 	size_t done = 0;
 
 	while (done < count) {
 		size_t pgoff = off & ~PAGE_MASK;
 		size_t n = min_t(size_t, count - done, PAGE_SIZE - pgoff);
-		struct page *page = mdpy_fb_lookup(fb, off >> PAGE_SHIFT);
+		unsigned long idx = off >> PAGE_SHIFT;
+		struct page *page = write ? mdpy_fb_page(fb, idx) :
+					    mdpy_fb_lookup(fb, idx);
 
 		if (page) {
-			if (mdpy_copy_user(page_address(page) + pgoff, buf + done,
-					   n, true))
+			if (mdpy_copy_user(page_address(page) + pgoff,
+					   buf + done, n, !write))
 				return -EFAULT;
+		} else if (write) {
+			return -ENOMEM;
 		} else if (mdpy_fb_read_initial(fb->type, off, buf + done, n)) {
 			return -EFAULT;
 		}
-		done += n;
-		off += n;
-		cond_resched();
-	}
-	return done;
-}
-
-ssize_t mdpy_fb_write(struct mdpy_fb *fb, u64 off, const char __user *buf,
-		      size_t count)
-{
-	size_t done = 0;
-
-	while (done < count) {
-		size_t pgoff = off & ~PAGE_MASK;
-		size_t n = min_t(size_t, count - done, PAGE_SIZE - pgoff);
-		struct page *page = mdpy_fb_page(fb, off >> PAGE_SHIFT);
-
-		if (!page)
-			return -ENOMEM;
-		if (mdpy_copy_user(page_address(page) + pgoff,
-				   (char __user *)buf + done, n, false))
-			return -EFAULT;
 		done += n;
 		off += n;
 		cond_resched();

@@ -105,10 +105,8 @@ int mdpy_fb_init(struct mdpy_fb *fb, const struct mdpy_type *type);
 void mdpy_fb_destroy(struct mdpy_fb *fb);
 void mdpy_fb_reset(struct mdpy_fb *fb);
 void mdpy_fb_free_pages(struct mdpy_fb *fb);
-ssize_t mdpy_fb_read(struct mdpy_fb *fb, u64 off, char __user *buf,
-		     size_t count);
-ssize_t mdpy_fb_write(struct mdpy_fb *fb, u64 off, const char __user *buf,
-		      size_t count);
+ssize_t mdpy_fb_rw(struct mdpy_fb *fb, u64 off, char __user *buf,
+		   size_t count, bool write);
 int mdpy_fb_mmap(struct mdpy_fb *fb, struct vm_area_struct *vma);
 bool mdpy_fb_load(struct mdpy_fb *fb, u64 off, void *buf, size_t len);
 int mdpy_fb_store(struct mdpy_fb *fb, u64 off, const void *buf, size_t len);
