@@ -22,28 +22,6 @@ static void *map_bar(struct vdev *d, uint64_t off, size_t len, int prot)
 	return mmap(NULL, len, prot, MAP_SHARED, d->fd, (off_t)(d->bar.offset + off));
 }
 
-/* Read the whole BAR through the fd, in one call as a client would. */
-static uint8_t *read_all(struct vdev *d)
-{
-	uint8_t *buf = malloc(d->bar.size);
-
-	if (buf && bar_read(d, 0, buf, d->bar.size)) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
-/* The power-on picture of the whole BAR, from the spec */
-static uint8_t *picture(const struct mdpy_ttype *t, uint64_t size)
-{
-	uint8_t *buf = malloc(size);
-
-	if (buf)
-		initial_bytes(t, 0, buf, size);
-	return buf;
-}
-
 TEST_F(dev, region_info)
 {
 	struct vfio_region_info *ri = &self->d.bar;
@@ -105,7 +83,7 @@ TEST_F(dev, first_touch_accounting)
 	EXPECT_TRUE(h0 > 0 && h0 < 64 * 1024);	/* struct + page table only */
 
 	/* a whole-BAR read through the fd allocates nothing */
-	all = read_all(&self->d);
+	all = bar_read_all(&self->d);
 	ASSERT_TRUE(all);
 	free(all);
 	EXPECT_EQ(resident(self->uuid), 0);
@@ -152,9 +130,9 @@ TEST_F(dev, initial_picture)
 	uint8_t *got, *want;
 	uint64_t i;
 
-	got = read_all(&self->d);
+	got = bar_read_all(&self->d);
 	ASSERT_TRUE(got);
-	want = picture(self->t, size);
+	want = initial_picture(self->t, size);
 	ASSERT_TRUE(want);
 	EXPECT_MEMEQ(got, want, fbs);
 	for (i = fbs; i < size; i++)
@@ -178,7 +156,7 @@ TEST_F(dev, initial_picture_through_mmap)
 
 	map = map_bar(&self->d, 0, size, PROT_READ);
 	ASSERT_MAPPED(map);
-	want = picture(self->t, size);
+	want = initial_picture(self->t, size);
 	ASSERT_TRUE(want);
 	EXPECT_MEMEQ(map, want, size);
 	munmap(map, size);
@@ -192,7 +170,7 @@ TEST_F(dev, pwrite_random_then_mmap_compare)
 	uint8_t *shadow, *map, *got, buf[65536];
 	int i;
 
-	shadow = read_all(&self->d);
+	shadow = bar_read_all(&self->d);
 	ASSERT_TRUE(shadow);
 	for (i = 0; i < 300; i++) {
 		size_t len = 1 + rand64() % (i % 3 ? 64 : sizeof(buf));
@@ -207,7 +185,7 @@ TEST_F(dev, pwrite_random_then_mmap_compare)
 	map = map_bar(&self->d, 0, size, PROT_READ);
 	ASSERT_MAPPED(map);
 	EXPECT_MEMEQ(map, shadow, size);
-	got = read_all(&self->d);
+	got = bar_read_all(&self->d);
 	ASSERT_TRUE(got);
 	EXPECT_MEMEQ(got, shadow, size);
 	munmap(map, size);
@@ -294,7 +272,7 @@ TEST_F(dev, sub_range_mmaps)
 static int differs_from_power_on(struct vdev *d, const uint8_t *picture_want,
 				 const uint8_t *cfg_want)
 {
-	uint8_t *bar = read_all(d), cfg[CFG_SIZE];
+	uint8_t *bar = bar_read_all(d), cfg[CFG_SIZE];
 	int bad = !bar || memcmp(bar, picture_want, d->bar.size);
 
 	if (bad)
@@ -313,7 +291,7 @@ TEST_F(dev, new_user_sees_power_on_state)
 	uint8_t *want, *map;
 	long h0 = held();
 
-	want = picture(self->t, size);
+	want = initial_picture(self->t, size);
 	ASSERT_TRUE(want);
 	map = map_bar(&self->d, 0, size, PROT_READ | PROT_WRITE);
 	ASSERT_MAPPED(map);
@@ -562,18 +540,18 @@ TEST_F(dev, reset_restores_picture)
 	uint64_t size = self->d.bar.size;
 	uint8_t *first, *map, *got, *want;
 
-	first = read_all(&self->d);
+	first = bar_read_all(&self->d);
 	ASSERT_TRUE(first);
 	map = map_bar(&self->d, 0, size, PROT_READ | PROT_WRITE);
 	ASSERT_MAPPED(map);
 	rand_fill(map, size);
 	ASSERT_OK(ioctl(self->d.fd, VFIO_DEVICE_RESET));
 	/* what was read right after create, whatever the pattern */
-	got = read_all(&self->d);
+	got = bar_read_all(&self->d);
 	ASSERT_TRUE(got);
 	EXPECT_MEMEQ(got, first, size);
 	/* the documented pattern */
-	want = picture(self->t, size);
+	want = initial_picture(self->t, size);
 	ASSERT_TRUE(want);
 	EXPECT_MEMEQ(got, want, size);
 	/* an existing mapping sees the reset contents, not stale pages */
@@ -816,9 +794,9 @@ TEST_F(dev, concurrent_reset_faults_and_rw)
 		EXPECT_GT(c[i].rounds, 0);
 	}
 	ASSERT_OK(ioctl(self->d.fd, VFIO_DEVICE_RESET));
-	got = read_all(&self->d);
+	got = bar_read_all(&self->d);
 	ASSERT_TRUE(got);
-	want = picture(self->t, size);
+	want = initial_picture(self->t, size);
 	ASSERT_TRUE(want);
 	EXPECT_MEMEQ(got, want, size);
 	free(got);

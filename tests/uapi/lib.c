@@ -105,3 +105,23 @@ int mod_ensure_default(void)
 	}
 	return mod_load(NULL);
 }
+
+uint8_t *initial_picture(const struct mdpy_ttype *t, uint64_t size)
+{
+	uint8_t *buf = malloc(size);
+
+	if (buf)
+		initial_bytes(t, 0, buf, size);
+	return buf;
+}
+
+uint8_t *bar_read_all(struct vdev *d)
+{
+	uint8_t *buf = malloc(d->bar.size);
+
+	if (buf && bar_read(d, 0, buf, d->bar.size)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}

@@ -95,6 +95,10 @@ long mdpy_count(void);
 uint32_t initial_pixel(const struct mdpy_ttype *t, uint32_t y);
 void initial_bytes(const struct mdpy_ttype *t, uint64_t off, uint8_t *buf,
 		   size_t len);
+/* ... of a whole BAR of @size bytes, malloc'ed (NULL if out of memory) */
+uint8_t *initial_picture(const struct mdpy_ttype *t, uint64_t size);
+/* The whole BAR read through the fd in one call, as a client would */
+uint8_t *bar_read_all(struct vdev *d);
 
 /* Module control; module file from $MDPY_KO. */
 int mod_loaded(void);

@@ -66,26 +66,6 @@ static long held(void)
 	return sysfs_read_long(MDPY_PARENT "/held_bytes", &v) ? -1 : v;
 }
 
-static uint8_t *read_bar(struct vdev *d)
-{
-	uint8_t *buf = malloc(d->bar.size);
-
-	if (buf && bar_read(d, 0, buf, d->bar.size)) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
-static uint8_t *picture(const struct mdpy_ttype *t, uint64_t size)
-{
-	uint8_t *buf = malloc(size);
-
-	if (buf)
-		initial_bytes(t, 0, buf, size);
-	return buf;
-}
-
 MDPY_TYPE_VARIANTS(pair_variants);
 
 /* Two fresh instances of the variant's type, both open */
@@ -161,7 +141,7 @@ static void program_config(struct vdev *d)
 static void expect_same_device(struct vdev *a, struct vdev *b)
 {
 	uint8_t ca[CFG_SIZE], cb[CFG_SIZE];
-	uint8_t *ba = read_bar(a), *bb = read_bar(b);
+	uint8_t *ba = bar_read_all(a), *bb = bar_read_all(b);
 
 	ASSERT_TRUE(ba && bb);
 	EXPECT_MEMEQ(bb, ba, a->bar.size);
@@ -682,8 +662,8 @@ static void run_bad(void *vself, const struct ht_variant *variant)
 	ASSERT_OK(ioctl(self->dst.fd, VFIO_DEVICE_RESET));
 	ASSERT_RET(mig_get_state(self->dst.fd, &state), 0);
 	EXPECT_EQ(state, ST_RUNNING);
-	bar = read_bar(&self->dst);
-	want = picture(self->t, self->dst.bar.size);
+	bar = bar_read_all(&self->dst);
+	want = initial_picture(self->t, self->dst.bar.size);
 	ASSERT_TRUE(bar && want);
 	EXPECT_MEMEQ(bar, want, self->dst.bar.size);
 	ASSERT_RET(cfg_dump(&self->dst, cfg), 0);

@@ -723,33 +723,40 @@ static void test_refuse_sum_and_tail(void)
 	CHECK_EQ(mdpy_mig_rx_finish(&rx), -EINVAL);
 }
 
+/*
+ * The device's refusal of a page ends the stream with its errno, in one
+ * feed or a byte at a time, and sticks.
+ */
 static void test_refuse_page_fn(void)
 {
+	static const struct {
+		size_t split;	/* feed_all's split: 0 whole, 1 a byte each */
+		int fail_at, err;
+	} cases[] = {
+		{ 0, 2, -ENOSPC },
+		{ 1, 3, -ENOMEM },
+	};
 	const struct mdpy_type *t = &mdpy_types[1];
-	long ret;
+	size_t i;
 
 	start(t);
 	raw_run(0, 3, 8 + 3 * PAGE, 3);
 	raw_config(power_on.cfg);
 	raw_end();
-	sink_init(t);
-	sk.fail_at = 2;
-	sk.fail_ret = -ENOSPC;
-	CHECK_EQ(feed_all(t, stream, stream_len, 0), -ENOSPC);
-	CHECK_STR(rx.error, "device refused a page");
-	CHECK_EQ(sk.calls, 2);
-	CHECK_EQ(mdpy_mig_rx_finish(&rx), -EINVAL);
-	/* the same a byte at a time */
-	sink_init(t);
-	sk.fail_at = 3;
-	sk.fail_ret = -ENOMEM;
-	CHECK_EQ(feed_all(t, stream, stream_len, 1), -ENOMEM);
-	CHECK_STR(rx.error, "device refused a page");
-	CHECK_EQ(sk.calls, 3);
-	ret = mdpy_mig_rx_feed(&rx, stream, 1, sink_page, &sk);
-	CHECK_EQ(ret, -EINVAL);
-	CHECK_EQ(sk.calls, 3);
-	CHECK_STR(rx.error, "device refused a page");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sink_init(t);
+		sk.fail_at = cases[i].fail_at;
+		sk.fail_ret = cases[i].err;
+		CHECK_EQ(feed_all(t, stream, stream_len, cases[i].split),
+			 cases[i].err);
+		CHECK_STR(rx.error, "device refused a page");
+		CHECK_EQ(sk.calls, (unsigned int)cases[i].fail_at);
+		/* sticks: no more pages, and finish says no */
+		CHECK_EQ(mdpy_mig_rx_feed(&rx, stream, 1, sink_page, &sk),
+			 -EINVAL);
+		CHECK_EQ(sk.calls, (unsigned int)cases[i].fail_at);
+		CHECK_EQ(mdpy_mig_rx_finish(&rx), -EINVAL);
+	}
 }
 
 /* Every proper prefix is incomplete, never wrong */
