@@ -728,17 +728,41 @@ static int mdpy_mig_get_state(struct vfio_device *vdev,
 
 #ifdef MDPY_HAVE_MIG_DATA_SIZE
 /*
- * What STOP_COPY would send now, at most: every page that exists may
- * differ from the picture.
+ * What STOP_COPY would send now.  QEMU adds this to what pre-copy still
+ * has to move and stops the VM only once the sum fits its downtime, so
+ * during pre-copy it must shrink to what changed since the last pass
+ * (a scan, at a pass's end); otherwise every page that exists may differ
+ * from the picture.
  */
 static int mdpy_mig_get_data_size(struct vfio_device *vdev,
 				  unsigned long *stop_copy_length)
 {
 	struct mdpy_state *st = vdev_to_mdpy(vdev);
-	u64 pages = mdpy_fb_resident(&st->fb) * (PAGE_SIZE / MDPY_MIG_PAGE);
+	struct mdpy_mig_save *ms;
+	u64 pages, len;
 
-	*stop_copy_length = MDPY_MIG_IDLE_SIZE +
-			    pages * mdpy_mig_run_bytes(1);
+	mutex_lock(&st->mig_lock);
+	ms = st->mig_save;
+	if (ms) {
+		mutex_lock(&ms->lock);
+		if (!ms->disabled && ms->header_sent && !ms->final) {
+			if (!ms->pending_bytes && ms->buf_pos == ms->buf_len) {
+				mdpy_mig_scan(ms);
+				ms->need_scan = false;
+			}
+			len = ms->pending_bytes + (ms->buf_len - ms->buf_pos) +
+			      MDPY_MIG_CONFIG_REC_SIZE + MDPY_MIG_END_REC_SIZE;
+			mutex_unlock(&ms->lock);
+			mutex_unlock(&st->mig_lock);
+			*stop_copy_length = len;
+			return 0;
+		}
+		mutex_unlock(&ms->lock);
+	}
+	mutex_unlock(&st->mig_lock);
+
+	pages = mdpy_fb_resident(&st->fb) * (PAGE_SIZE / MDPY_MIG_PAGE);
+	*stop_copy_length = MDPY_MIG_IDLE_SIZE + pages * mdpy_mig_run_bytes(1);
 	return 0;
 }
 #endif
