@@ -5,7 +5,8 @@
 # /payload/e2e/lib.sh and sourced by each: the suite's name and TAP file,
 # the rig's TAP writer, fail(), and nested() to run nested.py with the payload's choice of QEMU.
 # That choice comes from /payload/e2e/env, which tests/e2e/vm-payload.sh
-# writes from its environment (E2E_QEMU, E2E_QEMU_L, E2E_TYPES).
+# writes from its environment (E2E_QEMU, E2E_QEMU_L, E2E_TYPES,
+# E2E_MIG_TYPES).
 
 # The suite's name is its file name, so one file serves under several names
 # (40-qemu-display-qemu10).
@@ -19,6 +20,8 @@ E2E_QEMU=
 E2E_QEMU_L=
 # shellcheck disable=SC2034 # for the suites that source this
 E2E_TYPES=vga,xga,hd
+# shellcheck disable=SC2034 # for the suites that source this
+E2E_MIG_TYPES=vga
 # shellcheck source=/dev/null
 [ ! -f "$PAYLOAD/e2e/env" ] || . "$PAYLOAD/e2e/env"
 
