@@ -425,7 +425,7 @@ def start_qemu(tap, sess, tag, args):
     try:
         return sess.qemu(args)
     except QemuError as e:
-        tap.ok(False, '%s: QEMU starts with %s' % (tag, ' '.join(args)), e)
+        tap.ok(False, '%s: QEMU starts' % tag, '%s\n%s' % (' '.join(args), e))
         return None
 
 
