@@ -33,17 +33,23 @@ install: module ## Install mdpy.ko into the KDIR kernel's module tree (runs depm
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 	       -fsanitize=address,undefined -fno-sanitize-recover=all \
 	       -fno-omit-frame-pointer
-UNIT_BIN := $(BUILD)/unit/test_core
+UNIT_CORE := core/config.c core/device.c core/migrate.c
+UNIT_NAMES := core mig
+UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_NAMES))
 
-$(UNIT_BIN): tests/unit/test_core.c tests/unit/tap.h tests/lib/tap.c tests/lib/tap.h \
-	    core/*.c core/*.h include/uapi/mdpy.h
+$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/tap.h tests/lib/tap.c \
+	    tests/lib/tap.h core/*.c core/*.h include/uapi/mdpy.h
 	@mkdir -p $(dir $@)
-	$(CC) $(UNIT_CFLAGS) -o $@ tests/unit/test_core.c tests/lib/tap.c \
-		core/config.c core/device.c
+	$(CC) $(UNIT_CFLAGS) -o $@ $< tests/lib/tap.c $(UNIT_CORE)
 
-check-unit: $(UNIT_BIN) ## Run the userspace unit tests of core/ (ASan+UBSan)
+# every program runs even when one fails; the summary decides
+check-unit: $(UNIT_BINS) ## Run the userspace unit tests of core/ (ASan+UBSan)
 	@mkdir -p $(BUILD)/results/unit
-	$(UNIT_BIN) | tee $(BUILD)/results/unit/core.tap
+	@for t in $(UNIT_NAMES); do \
+		echo "$(BUILD)/unit/test_$$t"; \
+		$(BUILD)/unit/test_$$t > $(BUILD)/results/unit/$$t.tap; \
+		cat $(BUILD)/results/unit/$$t.tap; \
+	done
 	@tests/tap-summary $(BUILD)/results/unit
 
 check: ## Run every test (unit, fuzz smoke, builds, VM suites on every kernel); ends "N passed, N failed"

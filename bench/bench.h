@@ -2,7 +2,8 @@
 /*
  * mdpy-bench: what its parts share.  mdpy-bench.c runs the rounds and the
  * modules, stats.c gathers repetitions into results, io.c opens BARs and
- * times I/O on them, mem.c measures instances and memory, report.c judges
+ * times I/O on them, mem.c measures instances and memory, mig.c live
+ * migration, report.c judges
  * the targets and writes the table and the JSON.  Sysfs, instances, the
  * VFIO open sequence, /proc counters and "# " comments are tests/lib's.
  */
@@ -94,6 +95,9 @@ void io_suite(struct subject *sub, int ns);
 void type_suite(int tgt, const struct vtype *t, unsigned int tag);
 void memfd_type_suite(const struct vtype *t);
 void max_suite(int tgt, unsigned int tag);
+
+/* mig.c: migration of an hd instance, mdpy only */
+void mig_suite(unsigned int tag);
 
 /* report.c */
 void judge(void);

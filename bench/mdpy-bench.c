@@ -112,6 +112,8 @@ static int module_suite(int tgt, const char *ko, int part, int with_memfd)
 		for (i = 0; i < NTYPES; i++)
 			type_suite(tgt, &vtypes[i], 0x100 * (tgt + 1) + 0x10 * i);
 		max_suite(tgt, 0x1000 * (tgt + 1));
+		if (tgt == T_OURS)
+			mig_suite(0x2000);
 	}
 
 	err = unload_module();

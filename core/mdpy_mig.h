@@ -16,8 +16,10 @@
  *    44  u32 page_size      MDPY_MIG_PAGE (the stream's page, not the host's)
  *   records, each  u32 tag, u32 len, then len bytes:
  *     MDPY_MIG_TAG_PAGES   u32 first, u32 count, then count pages of BAR0
- *                          (stream pages first .. first + count - 1);
- *                          a page may come again later: the last copy wins
+ *                          (stream pages first .. first + count - 1, all
+ *                          inside BAR0, count > 0, so len is exactly
+ *                          8 + count * MDPY_MIG_PAGE); a page may come
+ *                          again later: the last copy wins
  *     MDPY_MIG_TAG_CONFIG  the 256 bytes of config space; exactly once,
  *                          after every PAGES record
  *     MDPY_MIG_TAG_END     u64 checksum of every byte before this record's
@@ -62,7 +64,8 @@ static inline u32 mdpy_mig_nr_pages(const struct mdpy_type *type)
 /*
  * The checksum of the stream and the content hash of a page: 64-bit,
  * computed incrementally; any split of the same bytes into update calls
- * gives the same value.
+ * gives the same value.  It catches damaged, cut or reordered streams; it
+ * is not cryptographic, so it proves nothing about who wrote a stream.
  */
 struct mdpy_mig_sum {
 	u64 state;
@@ -77,7 +80,7 @@ u64 mdpy_mig_sum_final(const struct mdpy_mig_sum *sum);
 
 /* Content hash of one stream page (MDPY_MIG_PAGE bytes) */
 u64 mdpy_mig_page_hash(const void *page);
-/* ... of stream page @index as it is at power-on */
+/* ... of stream page @index (< mdpy_mig_nr_pages()) as it is at power-on */
 u64 mdpy_mig_initial_hash(const struct mdpy_type *type, u32 index);
 
 /*
@@ -93,7 +96,10 @@ void mdpy_mig_tx_init(struct mdpy_mig_tx *tx);
 /* MDPY_MIG_HDR_SIZE bytes */
 size_t mdpy_mig_put_header(struct mdpy_mig_tx *tx,
 			   const struct mdpy_type *type, u8 *out);
-/* MDPY_MIG_RUN_HDR_SIZE bytes: a PAGES record of @count pages follows */
+/*
+ * MDPY_MIG_RUN_HDR_SIZE bytes: a PAGES record of @count pages follows
+ * (1 <= @count, @first + @count <= mdpy_mig_nr_pages())
+ */
 size_t mdpy_mig_put_run(struct mdpy_mig_tx *tx, u32 first, u32 count,
 			u8 *out);
 /* one page of the current run: MDPY_MIG_PAGE bytes the caller sends */
@@ -108,7 +114,9 @@ size_t mdpy_mig_put_end(struct mdpy_mig_tx *tx, u8 *out);
  * Reading.  Feed the stream in pieces of any size; complete pages are
  * handed to @page_fn as they arrive (the caller stages them: nothing may
  * reach the device before mdpy_mig_rx_finish() says the whole stream is
- * good).  The first error sticks: every later call fails too, and
+ * good).  @page points into the caller's buffer or into @buf, is not
+ * aligned, and is valid only during the call; @page_fn may be NULL.  The
+ * first error sticks: every later call fails too (with -EINVAL), and
  * @error names it in words for the one log line.
  */
 typedef int (*mdpy_mig_page_fn)(void *ctx, u32 index, const void *page);

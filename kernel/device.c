@@ -26,6 +26,7 @@ static int mdpy_init_dev(struct vfio_device *vdev)
 	mutex_init(&st->cfg_lock);
 	mdpy_core_init(&st->core, st->type);
 	mutex_init(&st->irq_lock);
+	mdpy_mig_init(st);
 	mdpy_account_held(sizeof(*st));
 	return 0;
 }
@@ -34,6 +35,7 @@ static void mdpy_release_dev(struct vfio_device *vdev)
 {
 	struct mdpy_state *st = vdev_to_mdpy(vdev);
 
+	mdpy_mig_destroy(st);
 	mutex_destroy(&st->irq_lock);
 	mutex_destroy(&st->cfg_lock);
 	mdpy_fb_destroy(&st->fb);
@@ -54,13 +56,16 @@ static int mdpy_open_device(struct vfio_device *vdev)
 
 /*
  * The last fd and the last mapping are gone (a mapping holds the file), so
- * no one can reach the framebuffer pages: give them back to the system.
+ * only a migration file could still reach the framebuffer pages: end it,
+ * then give the pages back to the system.
  */
 static void mdpy_close_device(struct vfio_device *vdev)
 {
 	struct mdpy_state *st = vdev_to_mdpy(vdev);
 
 	mdpy_req_release(st);
+	/* a saving file may outlive this: end it before its pages go */
+	mdpy_mig_release(st);
 	mdpy_fb_free_pages(&st->fb);
 	mdpy_reset(st);
 }

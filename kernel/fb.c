@@ -211,6 +211,40 @@ ssize_t mdpy_fb_write(struct mdpy_fb *fb, u64 off, const char __user *buf,
 	return done;
 }
 
+/*
+ * Kernel-side copies of whole pieces of a page, for migration: @len bytes
+ * at @off that lie within one page.  mdpy_fb_load() answers untouched
+ * pages from the power-on rule and says whether the page exists (only an
+ * existing page can differ from the picture).
+ */
+bool mdpy_fb_load(struct mdpy_fb *fb, u64 off, void *buf, size_t len)
+{
+	struct page *page = mdpy_fb_lookup(fb, off >> PAGE_SHIFT);
+
+	if (!page) {
+		mdpy_fb_initial(fb->type, off, buf, len);
+		return false;
+	}
+	memcpy(buf, page_address(page) + (off & ~PAGE_MASK), len);
+	return true;
+}
+
+int mdpy_fb_store(struct mdpy_fb *fb, u64 off, const void *buf, size_t len)
+{
+	struct page *page = mdpy_fb_page(fb, off >> PAGE_SHIFT);
+
+	if (!page)
+		return -ENOMEM;
+	memcpy(page_address(page) + (off & ~PAGE_MASK), buf, len);
+	return 0;
+}
+
+/* Pages that exist, each of which may differ from the power-on picture */
+unsigned long mdpy_fb_resident(struct mdpy_fb *fb)
+{
+	return atomic_long_read(&fb->resident);
+}
+
 /* Back to the power-on picture; pages stay, mappings see the new bytes */
 void mdpy_fb_reset(struct mdpy_fb *fb)
 {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mdpy VFIO device ioctls, and the state only they change: the device
- * reset and the REQ eventfd.
+ * mdpy VFIO device ioctls, and the state only they change: the REQ
+ * eventfd.  VFIO_DEVICE_RESET is migrate.c's, as a reset also ends any
+ * migration.
  *
  * Each handler copies in only the fixed part it needs, checks argsz and
  * flags before anything else, and copies out a struct that was zeroed
@@ -90,15 +91,6 @@ int mdpy_get_region_info_caps(struct vfio_device *vdev,
 	return mdpy_region_info(vdev_to_mdpy(vdev), info);
 }
 #endif
-
-/* Power-on state for config space and framebuffer (VFIO_DEVICE_RESET) */
-void mdpy_reset(struct mdpy_state *st)
-{
-	mutex_lock(&st->cfg_lock);
-	mdpy_core_reset(&st->core);
-	mutex_unlock(&st->cfg_lock);
-	mdpy_fb_reset(&st->fb);
-}
 
 /* Only the REQ index has an interrupt: an eventfd, set with SET_IRQS */
 static long mdpy_get_irq_info(void __user *arg)

@@ -3,8 +3,9 @@
  * mdpy host driver: the per-instance state, and the few functions one
  * kernel/ file offers another.  Calls go one way only:
  *
- *   main.c -> device.c -> ioctl.c -> fb.c -> account.c
- *   (main.c and device.c also use account.c; device.c also uses fb.c)
+ *   main.c -> device.c -> ioctl.c -> migrate.c -> fb.c -> account.c
+ *   (main.c and device.c also use account.c; device.c also uses fb.c and
+ *   migrate.c)
  *
  * Each prototype below says why another file needs it.
  */
@@ -47,6 +48,9 @@ static inline const struct mdpy_type *mtype_to_type(struct mdev_type *mtype)
 }
 
 /* One mdev instance */
+struct mdpy_mig_save;
+struct mdpy_mig_load;
+
 struct mdpy_state {
 	struct vfio_device vdev;
 	const struct mdpy_type *type;
@@ -59,6 +63,12 @@ struct mdpy_state {
 
 	struct mutex irq_lock;		/* protects @req_trigger */
 	struct eventfd_ctx *req_trigger;	/* REQ eventfd, or NULL */
+
+	/* taken before a migration file's lock and before @cfg_lock */
+	struct mutex mig_lock;		/* protects the three below */
+	enum vfio_device_mig_state mig_state;
+	struct mdpy_mig_save *mig_save;	/* saving file, or NULL */
+	struct mdpy_mig_load *mig_load;	/* resuming file, or NULL */
 };
 
 static inline struct mdpy_state *vdev_to_mdpy(struct vfio_device *vdev)
@@ -70,16 +80,27 @@ static inline struct mdpy_state *vdev_to_mdpy(struct vfio_device *vdev)
 extern const struct vfio_device_ops mdpy_vfio_ops;
 
 /*
- * ioctl.c: device.c's ops table dispatches ioctls here; open and close
- * reset the device as VFIO_DEVICE_RESET does; the request op and last
- * close reach the REQ eventfd, which SET_IRQS owns.
+ * ioctl.c: device.c's ops table dispatches ioctls here; the request op and
+ * last close reach the REQ eventfd, which SET_IRQS owns.
  */
 long mdpy_ioctl(struct vfio_device *vdev, unsigned int cmd, unsigned long arg);
-void mdpy_reset(struct mdpy_state *st);
 bool mdpy_req_signal(struct mdpy_state *st);
 void mdpy_req_release(struct mdpy_state *st);
 
-/* fb.c: device.c routes BAR0 accesses here; ioctl.c resets the picture */
+/*
+ * migrate.c: device.c sets up and ends the migration state machine with
+ * the instance; a reset (ioctl.c, and device.c at open and last close)
+ * also ends any migration, so it lives there.
+ */
+void mdpy_mig_init(struct mdpy_state *st);
+void mdpy_mig_destroy(struct mdpy_state *st);
+void mdpy_mig_release(struct mdpy_state *st);
+void mdpy_reset(struct mdpy_state *st);
+
+/*
+ * fb.c: device.c routes BAR0 accesses here; migrate.c resets the picture
+ * and moves whole pages in and out of a migration stream.
+ */
 int mdpy_fb_init(struct mdpy_fb *fb, const struct mdpy_type *type);
 void mdpy_fb_destroy(struct mdpy_fb *fb);
 void mdpy_fb_reset(struct mdpy_fb *fb);
@@ -89,6 +110,9 @@ ssize_t mdpy_fb_read(struct mdpy_fb *fb, u64 off, char __user *buf,
 ssize_t mdpy_fb_write(struct mdpy_fb *fb, u64 off, const char __user *buf,
 		      size_t count);
 int mdpy_fb_mmap(struct mdpy_fb *fb, struct vm_area_struct *vma);
+bool mdpy_fb_load(struct mdpy_fb *fb, u64 off, void *buf, size_t len);
+int mdpy_fb_store(struct mdpy_fb *fb, u64 off, const void *buf, size_t len);
+unsigned long mdpy_fb_resident(struct mdpy_fb *fb);
 
 /*
  * account.c: the one place that knows what instances may take (count and

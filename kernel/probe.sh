@@ -43,6 +43,11 @@ trap 'rm -f "$tmp"' EXIT
 	probe MDPY_HAVE_GET_REGION_INFO_CAPS include/linux/vfio.h 'get_region_info_caps'
 	# v6.8: eventfd_signal() lost its count argument.
 	probe MDPY_HAVE_EVENTFD_SIGNAL_CTX_ONLY include/linux/eventfd.h 'void eventfd_signal\(struct eventfd_ctx \*ctx\)'
+	# v6.2 added the PRE_COPY migration states and VFIO_MIG_GET_PRECOPY_INFO.
+	probe MDPY_HAVE_MIG_PRE_COPY include/uapi/linux/vfio.h 'define VFIO_MIGRATION_PRE_COPY'
+	# v6.2 added the migration_get_data_size op (VFIO_DEVICE_FEATURE_MIG_DATA_SIZE),
+	# required of every migration driver since.
+	probe MDPY_HAVE_MIG_DATA_SIZE include/linux/vfio.h 'migration_get_data_size'
 } > "$tmp"
 
 # Rewrite only on change so the module is not rebuilt every time

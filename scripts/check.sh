@@ -24,13 +24,16 @@ echo "[check] lint: shellcheck, pyflakes"
 tests/lint/lint.sh "$results/lint/lint.tap" | head -n 40
 
 echo "[check] unit tests"
-if make --no-print-directory "$top/build/unit/test_core" >"$results/unit/build.log" 2>&1; then
-	build/unit/test_core > "$results/unit/core.tap"
-else
-	tap_one_fail "$results/unit/core.tap" "unit tests build" >/dev/null
-	tail -5 "$results/unit/build.log"
-fi
-grep '^not ok' "$results/unit/core.tap" || true
+for t in core mig; do
+	if make --no-print-directory "$top/build/unit/test_$t" \
+		>>"$results/unit/build.log" 2>&1; then
+		"build/unit/test_$t" > "$results/unit/$t.tap"
+	else
+		tap_one_fail "$results/unit/$t.tap" "unit tests build ($t)" >/dev/null
+		tail -5 "$results/unit/build.log"
+	fi
+	grep '^not ok' "$results/unit/$t.tap" || true
+done
 
 echo "[check] fuzz smoke of core/"
 make --no-print-directory fuzz-smoke >/dev/null 2>"$results/fuzz-smoke.log" ||

@@ -5,7 +5,7 @@
 # works on its own as well.  Needs clang with libFuzzer (Debian: clang-14).
 #
 #   make fuzz              every target, FUZZ_SECONDS (default 300) in all
-#   make fuzz-smoke        about 30 s; TAP in build/results/fuzz/fuzz.tap
+#   make fuzz-smoke        about 50 s; TAP in build/results/fuzz/fuzz.tap
 #
 # New inputs found go to build/fuzz/corpus/TARGET; crashes are saved as
 # build/fuzz/artifacts/TARGET-crash-*; replay one with
@@ -17,17 +17,18 @@ FUZZ_OUT ?= $(FUZZ_TOP)/build/fuzz
 FUZZ_CC ?= $(shell command -v clang-14 || command -v clang || echo clang)
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 9
-FUZZ_TARGETS := device decode fbinit irqset
+FUZZ_TARGETS := device decode fbinit irqset mig
 
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror \
 	       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	       -fno-omit-frame-pointer
-FUZZ_CORE := $(FUZZ_TOP)/core/config.c $(FUZZ_TOP)/core/device.c
+FUZZ_CORE := $(FUZZ_TOP)/core/config.c $(FUZZ_TOP)/core/device.c \
+	     $(FUZZ_TOP)/core/migrate.c
 FUZZ_DEPS := $(FUZZ_CORE) $(wildcard $(FUZZ_TOP)/core/*.h) \
 	     $(FUZZ_TOP)/include/uapi/mdpy.h $(FUZZ_DIR)/fuzz.h
 FUZZ_BINS := $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
 
-.PHONY: fuzz fuzz-smoke fuzz-build
+.PHONY: fuzz fuzz-smoke fuzz-build fuzz-mig-seeds
 
 FUZZ_NEED_CC = @command -v $(FUZZ_CC) >/dev/null || { \
 	echo "$(FUZZ_CC) not found; libFuzzer needs clang: apt-get install clang"; \
@@ -45,6 +46,16 @@ $(FUZZ_OUT)/selftest_device: $(FUZZ_DIR)/fuzz_device.c $(FUZZ_DEPS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -DFUZZ_INJECT_BUG -o $@ $< $(FUZZ_CORE)
 
+# The mig target's seeds are valid streams made by the writer; regenerate
+# them (and commit the result) when the stream format changes.
+$(FUZZ_OUT)/gen_mig_seeds: $(FUZZ_DIR)/gen_mig_seeds.c $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -Wall -Wextra -Werror -o $@ $< $(FUZZ_CORE)
+
+fuzz-mig-seeds: $(FUZZ_OUT)/gen_mig_seeds ## Rewrite tests/fuzz/corpus/mig from the stream writer
+	@mkdir -p $(FUZZ_DIR)/corpus/mig
+	$(FUZZ_OUT)/gen_mig_seeds $(FUZZ_DIR)/corpus/mig
+
 fuzz-build: $(FUZZ_BINS) $(FUZZ_OUT)/selftest_device ## Build the libFuzzer targets of core/ (clang)
 
 fuzz: $(FUZZ_BINS) ## Fuzz core/ for FUZZ_SECONDS (default 300) shared by all targets
@@ -52,6 +63,6 @@ fuzz: $(FUZZ_BINS) ## Fuzz core/ for FUZZ_SECONDS (default 300) shared by all ta
 		$$(( $(FUZZ_SECONDS) / $(words $(FUZZ_TARGETS)) )) \
 		$(FUZZ_OUT)/fuzz.tap $(FUZZ_TARGETS)
 
-fuzz-smoke: $(FUZZ_BINS) $(FUZZ_OUT)/selftest_device ## Short fuzz of core/ (~30 s): TAP in build/results/fuzz/fuzz.tap
+fuzz-smoke: $(FUZZ_BINS) $(FUZZ_OUT)/selftest_device ## Short fuzz of core/ (~50 s): TAP in build/results/fuzz/fuzz.tap
 	@FUZZ_OUT=$(FUZZ_OUT) $(FUZZ_DIR)/run.sh smoke $(FUZZ_SMOKE_SECONDS) \
 		$(FUZZ_TOP)/build/results/fuzz/fuzz.tap $(FUZZ_TARGETS)

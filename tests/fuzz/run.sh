@@ -22,7 +22,15 @@ mkdir -p "$OUT/logs" "$OUT/artifacts" "$(dirname "$TAP")"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 BAD='INVARIANT BROKEN|ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|ERROR: libFuzzer|SUMMARY: (Address|Undefined|Leak)'
-FLAGS=(-timeout=10 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1)
+FLAGS=(-timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
+# Longest input: a migration stream needs room for a header, two pages
+# and the config; everything else is small.
+max_len() {
+	case $1 in
+	mig) echo 12288 ;;
+	*) echo 4096 ;;
+	esac
+}
 
 # shellcheck source=tests/vm/tap.sh
 . "$HERE/../vm/tap.sh"
@@ -37,7 +45,7 @@ for t in "$@"; do
 	seeds=$HERE/corpus/$t
 	mkdir -p "$work" "$seeds"
 	echo "fuzz: $t for ${SECS}s ($MODE)" >&2
-	"$bin" "${FLAGS[@]}" -max_total_time="$SECS" \
+	"$bin" "${FLAGS[@]}" -max_len="$(max_len "$t")" -max_total_time="$SECS" \
 		-artifact_prefix="$OUT/artifacts/$t-" "$work" "$seeds" >"$log" 2>&1
 	rc=$?
 	execs=$(stat_of number_of_executed_units "$log")
@@ -59,7 +67,7 @@ done
 if [ "$MODE" = smoke ] && [ -x "$OUT/selftest_device" ]; then
 	tmp=$(mktemp -d)
 	log=$OUT/logs/selftest.log
-	"$OUT/selftest_device" "${FLAGS[@]}" -max_total_time=5 \
+	"$OUT/selftest_device" "${FLAGS[@]}" -max_len=4096 -max_total_time=5 \
 		-artifact_prefix="$tmp/" "$tmp" >"$log" 2>&1
 	rc=$?
 	if [ "$rc" -ne 0 ] && grep -q 'INVARIANT BROKEN' "$log"; then

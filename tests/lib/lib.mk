@@ -8,7 +8,7 @@
 
 TESTLIB_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 TESTLIB_HDRS := $(TESTLIB_DIR)/tap.h $(TESTLIB_DIR)/testlib.h
-TESTLIB_OBJS := $(addprefix $(O)/testlib/,tap.o sys.o mdev.o vfio.o proc.o)
+TESTLIB_OBJS := $(addprefix $(O)/testlib/,tap.o sys.o mdev.o vfio.o proc.o mig.o)
 TESTLIB := $(O)/testlib/testlib.a
 TESTLIB_CFLAGS ?= -O2 -g -Wall -Wextra -Werror -std=gnu11 -pthread
 

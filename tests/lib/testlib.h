@@ -97,6 +97,54 @@ int cfg_dump(struct vdev *d, uint8_t *buf);
 int bar_read(struct vdev *d, uint64_t off, void *buf, size_t len);
 int bar_write(struct vdev *d, uint64_t off, const void *buf, size_t len);
 
+/* --- mig.c: VFIO migration v2 ------------------------------------------ */
+
+/* enum vfio_device_mig_state, with the v6.2 PRE_COPY states */
+#define MIG_ST_ERROR		0
+#define MIG_ST_STOP		1
+#define MIG_ST_RUNNING		2
+#define MIG_ST_STOP_COPY	3
+#define MIG_ST_RESUMING		4
+#define MIG_ST_RUNNING_P2P	5
+#define MIG_ST_PRE_COPY		6
+#define MIG_ST_PRE_COPY_P2P	7
+#define MIG_NR_STATES		8
+
+#define MIG_FLAG_STOP_COPY	(1u << 0)
+#define MIG_FLAG_P2P		(1u << 1)
+#define MIG_FLAG_PRE_COPY	(1u << 2)
+
+#define MIG_FEATURE_MIGRATION	1
+#define MIG_FEATURE_STATE	2
+#define MIG_FEATURE_DATA_SIZE	9
+#define MIG_GET_PRECOPY_INFO	_IO(VFIO_TYPE, VFIO_BASE + 21)
+
+struct mig_precopy_info {
+	uint32_t argsz;
+	uint32_t flags;
+	uint64_t initial_bytes;
+	uint64_t dirty_bytes;
+};
+
+/* A stream in memory */
+struct mig_buf {
+	uint8_t *data;
+	size_t len, cap;
+};
+
+/* VFIO_DEVICE_FEATURE with up to 64 bytes of data, copied back on GET */
+int vfio_feature(int fd, uint32_t flags, void *data, size_t len);
+/* A new data fd goes to *data_fd (-1: none); with NULL it is closed */
+int mig_set_state(int fd, uint32_t state, int *data_fd);
+int mig_get_state(int fd, uint32_t *state);
+int mig_buf_add(struct mig_buf *b, const void *p, size_t n);
+/* Read in @chunk calls: 0 at end of stream, 1 at a pre-copy pause */
+int mig_read(int fd, struct mig_buf *b, size_t chunk);
+int mig_write(int fd, const void *data, size_t len, size_t chunk);
+/* A running device's STOP_COPY stream, or resume one; both end RUNNING */
+int mig_save(struct vdev *d, struct mig_buf *b, size_t chunk);
+int mig_load(struct vdev *d, const void *data, size_t len, size_t chunk);
+
 /* --- proc.c: /proc counters ---------------------------------------------- */
 
 int text_value(const char *text, const char *key, long *val);

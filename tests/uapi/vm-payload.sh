@@ -20,7 +20,7 @@ make -s -C "$HERE" O="$TOP/build/uapi"
 mkdir -p "$PAYLOAD/bin" "$PAYLOAD/suites"
 
 n=20
-for prog in sysfs config bar ioctl; do
+for prog in sysfs config bar ioctl migrate; do
 	bin=$TOP/build/uapi/$prog
 	name=$n-uapi-$prog
 	n=$((n + 1))
