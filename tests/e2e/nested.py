@@ -329,8 +329,12 @@ def mig_wait(q, timeout=MIG_TIMEOUT):
                                                        q.stderr())
         st = info.get('status', 'none')
         if st in ('completed', 'failed', 'cancelled') or time.time() > deadline:
-            return st, 'query-migrate: %s%s' % (
-                st, ', ' + info['error-desc'] if 'error-desc' in info else '')
+            # bytes moved so far tell a stuck migration from a slow one
+            moved = ', '.join('%s %s bytes' % (k, info[k].get('transferred'))
+                              for k in ('ram', 'vfio') if k in info)
+            return st, 'query-migrate: %s%s%s' % (
+                st, ', ' + info['error-desc'] if 'error-desc' in info else '',
+                ' (%s)' % moved if moved else '')
         time.sleep(0.2)
 
 
