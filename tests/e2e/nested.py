@@ -19,6 +19,11 @@ Modes:
   nested.py unplug --tap OUT               host removes an instance QEMU
                                            holds: QEMU asks the guest to eject
                                            it, remove returns
+  nested.py migrate --types vga --tap OUT  the display moves to a second
+                                           QEMU and instance (live, file),
+                                           not into another type; with a
+                                           QEMU without VFIO migration v2:
+                                           migrate is refused
   nested.py selftest                       prove the harness with QEMU's
                                            bochs-display (no mdpy needed)
 """
@@ -26,6 +31,7 @@ Modes:
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -274,6 +280,384 @@ def unplug_test(tap, q_factory, display):
 
 
 # ---------------------------------------------------------------------------
+# Migration: the display moves with its VM (VFIO migration v2)
+
+# What vfio-pci needs to migrate an mdpy instance with QEMU >= 8: without
+# enable-migration=on QEMU quietly adds a blocker instead of failing, and the
+# kernels under test have no IOMMUFD, so the device's own dirty page log
+# cannot be read and QEMU must use the container's instead.
+MIG_PROPS = ('enable-migration', 'x-device-dirty-page-tracking')
+MIG_SETTINGS = 'enable-migration=on,x-device-dirty-page-tracking=off'
+MIG_TIMEOUT = 120
+
+
+def vfio_props(binary):
+    """The property names this QEMU's vfio-pci has."""
+    out = subprocess.run([binary, '-device', 'vfio-pci,help'],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, timeout=120).stdout
+    return {ln.split('=')[0].strip()
+            for ln in out.decode(errors='replace').splitlines() if '=' in ln}
+
+
+def mig_device(u, settings=MIG_SETTINGS):
+    opts = 'vfio-pci,sysfsdev=%s/%s,display=on' % (mdev.DEV_DIR, u)
+    return ['-device', opts + (',' + settings if settings else '')]
+
+
+def return_path(q, on):
+    """The return path lets the target tell the source that loading failed,
+    so the source counts the migration failed and keeps the VM; a file
+    has no way back, so it is off for saves."""
+    q.cmd('migrate-set-capabilities',
+          capabilities=[{'capability': 'return-path', 'state': on}])
+
+
+def mig_wait(q, timeout=MIG_TIMEOUT):
+    """Poll query-migrate until the migration settles.  Returns (status,
+    text for a diagnostic); status 'exited' when QEMU went away."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            info = q.cmd('query-migrate')
+        except (QemuError, OSError) as e:
+            try:
+                q.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                pass
+            return 'exited', 'QEMU exited (%s): %s' % (e.__class__.__name__,
+                                                       q.stderr())
+        st = info.get('status', 'none')
+        if st in ('completed', 'failed', 'cancelled') or time.time() > deadline:
+            # bytes moved so far tell a stuck migration from a slow one
+            moved = ', '.join('%s %s bytes' % (k, info[k].get('transferred'))
+                              for k in ('ram', 'vfio') if k in info)
+            return st, 'query-migrate: %s%s%s' % (
+                st, ', ' + info['error-desc'] if 'error-desc' in info else '',
+                ' (%s)' % moved if moved else '')
+        time.sleep(0.2)
+
+
+def file_uri(q, path):
+    """file: URIs came with QEMU 8.2; before that a shell writes it."""
+    if q.version() >= (8, 2, 0):
+        return 'file:' + path
+    return 'exec:cat > ' + path
+
+
+def flipped(pic, w, h):
+    """The picture upside down: a second picture that differs from the card
+    in every band."""
+    s = w * 4
+    return b''.join(pic[y * s:(y + 1) * s] for y in range(h - 1, -1, -1))
+
+
+class Guest:
+    """The nested guest of one QEMU: finds the device, maps BAR0, draws and
+    compares pictures."""
+
+    def __init__(self, tap, q, tname, dumpdir, faildir, tag):
+        self.tap, self.q, self.tname = tap, q, tname
+        self.w, self.h = TYPES[tname]
+        self.dumpdir, self.faildir, self.tag = dumpdir, faildir, tag
+        self.ext = 'png' if tname == 'vga' else 'ppm'
+        self.bdf = q.find(MDPY_VENDOR, MDPY_DEVICE)
+        if self.bdf is None:
+            raise QemuError('the nested guest sees no 1b36:000f')
+
+    def setup(self):
+        """What a guest's firmware would do: BAR0, memory decoding and an
+        interrupt line.  Returns the config registers it programmed."""
+        q, bdf = self.q, self.bdf
+        q.map_bar(bdf, 0, BAR0_GPA)
+        irq = q.cfg_read32(bdf, 0x3c)
+        q.cfg_write32(bdf, 0x3c, (irq & ~0xff) | 0x0b)
+        return self.config()
+
+    def config(self):
+        q, bdf = self.q, self.bdf
+        return {'bar0': q.cfg_read32(bdf, 0x10), 'command': q.cfg_read16(bdf, 0x04),
+                'irq line': q.cfg_read8(bdf, 0x3c)}
+
+    def draw(self, pic):
+        self.q.mem_write(BAR0_GPA, pic)
+
+    def shows(self, pic, what, name):
+        """One TAP line: the screendump equals pic."""
+        dump = os.path.join(self.dumpdir, '%s-%s.%s' % (
+            self.tag.replace(' ', '-'), name, self.ext))
+        diff = image.compare(self.w, self.h, dump_and_read(self.q, dump), pic)
+        return self.tap.ok(diff is None, '%s: %s' % (self.tag, what),
+                           keep_failed(diff, dump, self.faildir))
+
+
+class Session:
+    """The QEMUs and instances of one test, closed and removed at the end
+    whatever happened."""
+
+    def __init__(self, make):
+        self.make, self.qemus, self.uuids = make, [], []
+
+    def instance(self, tname):
+        u = mdev.create(tname)
+        self.uuids.append(u)
+        return u
+
+    def qemu(self, args):
+        q = self.make(args)
+        self.qemus.append(q)
+        return q
+
+    def stop(self, q):
+        err = q.stderr()
+        q.close()
+        if q in self.qemus:
+            self.qemus.remove(q)
+        if err:
+            log('QEMU said: ' + err.replace('\n', ' | '))
+
+    def close(self):
+        for q in list(self.qemus):
+            self.stop(q)
+        for u in self.uuids:
+            if mdev.exists(u):
+                mdev.remove(u)
+
+
+def start_qemu(tap, sess, tag, args):
+    """A QEMU for the test, or a failed TAP line that says why not."""
+    try:
+        return sess.qemu(args)
+    except QemuError as e:
+        tap.ok(False, '%s: QEMU starts' % tag, '%s\n%s' % (' '.join(args), e))
+        return None
+
+
+def migrate_live(tap, tname, make, dumpdir, faildir):
+    """Instance 1 shows the card in the source, the VM moves over a unix
+    socket to a target that holds instance 2; the target shows the card,
+    keeps the config space and takes a new picture.  Then the target is
+    saved to a file and restored into a fresh QEMU on instance 1."""
+    tag = 'migrate %s' % tname
+    w, h = TYPES[tname]
+    card, other = test_card(w, h), flipped(test_card(w, h), w, h)
+    sess = Session(make)
+    try:
+        u1, u2 = sess.instance(tname), sess.instance(tname)
+        src = start_qemu(tap, sess, tag + ' source', mig_device(u1))
+        if not src:
+            return
+        log('%s: QEMU %d.%d.%d, %s -> %s' % ((tag,) + src.version() + (u1, u2)))
+        gs = Guest(tap, src, tname, dumpdir, faildir, tag + ' source')
+        programmed = gs.setup()
+        gs.draw(card)
+        gs.shows(card, 'shows the test card', 'card')
+
+        dst = start_qemu(tap, sess, tag + ' target',
+                         mig_device(u2) + ['-incoming', 'defer'])
+        if not dst:
+            return
+        sock = os.path.join(dumpdir, 'migrate.sock')
+        for q in (src, dst):
+            return_path(q, True)
+        t0 = time.time()
+        dst.cmd('migrate-incoming', uri='unix:' + sock)
+        src.cmd('migrate', uri='unix:' + sock)
+        sst, sdiag = mig_wait(src)
+        dst_st, ddiag = mig_wait(dst)
+        log('%s: unix socket migration took %.1f s' % (tag, time.time() - t0))
+        tap.ok(sst == 'completed', '%s: source query-migrate completed' % tag,
+               '%s\nsource QEMU: %s' % (sdiag, src.stderr()))
+        if not tap.ok(dst_st == 'completed', '%s: target query-migrate '
+                      'completed' % tag, ddiag):
+            return
+        gt = Guest(tap, dst, tname, dumpdir, faildir, tag + ' target')
+        gt.shows(card, 'screendump equals the test card pixel for pixel', 'card')
+        got = gt.config()
+        tap.ok(got == programmed, '%s: target config space has what the source '
+               'guest programmed (BAR0, command, interrupt line)' % tag,
+               'source %s, target %s' % (programmed, got))
+        mid = (h // 2) * w * 4
+        back = dst.mem_read(BAR0_GPA + mid, 256)
+        tap.ok(back == card[mid:mid + 256], '%s: target guest reads the card '
+               'through BAR0' % tag, 'got %s...' % back[:16].hex())
+        gt.draw(other)
+        gt.shows(other, 'a new picture drawn on the target shows (device live '
+                 'there)', 'new')
+
+        # save to a file, restore into a fresh QEMU on instance 1
+        sess.stop(src)
+        path = os.path.join(dumpdir, '%s.mig' % tname)
+        uri = file_uri(dst, path)
+        return_path(dst, False)
+        t0 = time.time()
+        dst.cmd('migrate', uri=uri)
+        st, diag = mig_wait(dst)
+        tap.ok(st == 'completed', '%s: save to %s completed' % (
+            tag, uri.split(':')[0]), '%s\n%s' % (diag, dst.stderr()))
+        log('%s: saved %d bytes in %.1f s' % (
+            tag, os.path.getsize(path) if os.path.exists(path) else -1,
+            time.time() - t0))
+        sess.stop(dst)
+        rq = start_qemu(tap, sess, tag + ' restore',
+                        mig_device(u1) + ['-incoming', 'defer'])
+        if not rq:
+            return
+        rq.cmd('migrate-incoming', uri=uri.replace('exec:cat >', 'exec:cat <'))
+        st, diag = mig_wait(rq)
+        if not tap.ok(st == 'completed', '%s: restore from the file completed'
+                      % tag, diag):
+            return
+        gr = Guest(tap, rq, tname, dumpdir, faildir, tag + ' restore')
+        gr.shows(other, 'restored screendump equals the picture that was saved',
+                 'restored')
+        got = gr.config()
+        tap.ok(got == programmed, '%s: restored config space has what the '
+               'source guest programmed' % tag,
+               'source %s, restored %s' % (programmed, got))
+    except (QemuError, OSError, ValueError) as e:
+        tap.ok(False, '%s: nested QEMU session' % tag, e)
+    finally:
+        sess.close()
+
+
+def migrate_wrong_type(tap, tname, other_type, make, dumpdir, faildir):
+    """A stream for tname offered to an instance of other_type: the target
+    fails to load it, the source keeps its VM, the target instance is
+    usable afterwards."""
+    tag = 'migrate %s into %s' % (tname, other_type)
+    w, h = TYPES[tname]
+    card = test_card(w, h)
+    sess = Session(make)
+    try:
+        u1, u2 = sess.instance(tname), sess.instance(other_type)
+        src = start_qemu(tap, sess, tag + ' source', mig_device(u1))
+        if not src:
+            return
+        gs = Guest(tap, src, tname, dumpdir, faildir, tag + ' source')
+        gs.setup()
+        gs.draw(card)
+        dst = start_qemu(tap, sess, tag + ' target',
+                         mig_device(u2) + ['-incoming', 'defer'])
+        if not dst:
+            return
+        sock = os.path.join(dumpdir, 'migrate.sock')
+        for q in (src, dst):
+            return_path(q, True)
+        dst.cmd('migrate-incoming', uri='unix:' + sock)
+        src.cmd('migrate', uri='unix:' + sock)
+        sst, sdiag = mig_wait(src)
+        dst_st, ddiag = mig_wait(dst)
+        tap.ok(dst_st in ('failed', 'exited'), '%s: target refuses the stream'
+               % tag, ddiag)
+        tap.line('#   target: ' + ddiag.replace('\n', ' | '))
+        tap.ok(sst == 'failed', '%s: source query-migrate says failed' % tag,
+               sdiag)
+        tap.line('#   source: ' + sdiag.replace('\n', ' | '))
+        status = src.cmd('query-status')
+        tap.ok(status.get('status') in ('prelaunch', 'paused', 'running'),
+               '%s: source VM keeps going (query-status %s)' % (
+                   tag, status.get('status')), status)
+        gs.shows(card, 'source screendump is still the test card', 'card')
+        sess.stop(dst)
+
+        # the target's instance is as good as new
+        q = start_qemu(tap, sess, tag + ' reopen', mig_device(u2))
+        if not q:
+            return
+        go = Guest(tap, q, other_type, dumpdir, faildir, tag + ' reopen')
+        ow, oh = TYPES[other_type]
+        go.shows(initial_picture(ow, oh), 'a new QEMU on the %s instance shows '
+                 'the power-on picture' % other_type, 'initial')
+    except (QemuError, OSError, ValueError) as e:
+        tap.ok(False, '%s: nested QEMU session' % tag, e)
+    finally:
+        sess.close()
+
+
+def migrate_blocked(tap, tname, make, dumpdir, faildir):
+    """A QEMU without VFIO migration v2 (7.2): migrate is refused with
+    QEMU's blocker message and the VM stays as it was."""
+    tag = 'migrate %s' % tname
+    w, h = TYPES[tname]
+    card = test_card(w, h)
+    sess = Session(make)
+    try:
+        u = sess.instance(tname)
+        q = start_qemu(tap, sess, tag, mig_device(u, None))
+        if not q:
+            return
+        log('%s: QEMU %d.%d.%d' % ((tag,) + q.version()))
+        g = Guest(tap, q, tname, dumpdir, faildir, tag)
+        g.setup()
+        g.draw(card)
+        refused = None
+        try:
+            q.cmd('migrate', uri='exec:cat > /dev/null')
+        except QemuError as e:
+            refused = str(e)
+        tap.ok(refused is not None and 'migration' in refused,
+               '%s: QEMU %d.%d refuses migrate with its blocker' % (
+                   (tag,) + q.version()[:2]),
+               'migrate was accepted: %s' % mig_wait(q)[1]
+               if refused is None else 'not a blocker: ' + refused)
+        tap.line('#   QEMU said: %s' % refused)
+        info = q.cmd('query-migrate')
+        tap.ok(info.get('status') in (None, 'none', 'setup', 'failed'),
+               '%s: no migration ran' % tag, info)
+        status = q.cmd('query-status')
+        tap.ok(status.get('status') == 'prelaunch', '%s: VM keeps going '
+               '(query-status %s)' % (tag, status.get('status')), status)
+        g.shows(card, 'screendump is still the test card', 'card')
+    except (QemuError, OSError, ValueError) as e:
+        tap.ok(False, '%s: nested QEMU session' % tag, e)
+    finally:
+        sess.close()
+
+
+def migrate_settings(tap, tname, make):
+    """Record (not judge) what this QEMU does with fewer settings than
+    MIG_SETTINGS: whether it starts, and what migrate then says."""
+    for settings in ('', 'enable-migration=on'):
+        sess = Session(make)
+        what = 'display=on' + (',' + settings if settings else '')
+        try:
+            q = sess.qemu(mig_device(sess.instance(tname), settings))
+            try:
+                q.cmd('migrate', uri='exec:cat > /dev/null')
+                got = mig_wait(q)[1]
+            except QemuError as e:
+                got = 'migrate refused: %s' % e
+            got += ' | ' + q.stderr()
+        except (QemuError, OSError) as e:
+            got = 'QEMU does not start: %s' % e
+        finally:
+            sess.close()
+        tap.line('#   settings %s: %s' % (what, got.replace('\n', ' | ')))
+
+
+def migrate_mode(args):
+    tap = Tap(args.tap)
+    dumpdir = args.dumpdir or tempfile.mkdtemp(prefix='mdpy-mig-')
+    os.makedirs(dumpdir, exist_ok=True)
+    make = factory(args)
+    props = vfio_props(args.qemu)
+    v2 = all(p in props for p in MIG_PROPS)
+    log('vfio-pci of %s: %s' % (args.qemu, 'has ' + ', '.join(MIG_PROPS)
+                                if v2 else 'no VFIO migration v2 properties'))
+    for t in args.types.split(','):
+        if v2:
+            migrate_live(tap, t, make, dumpdir, args.faildir)
+        else:
+            migrate_blocked(tap, t, make, dumpdir, args.faildir)
+    if v2:
+        migrate_wrong_type(tap, args.types.split(',')[0], args.other, make,
+                           dumpdir, args.faildir)
+        migrate_settings(tap, args.types.split(',')[0], make)
+    return tap.done()
+
+
+# ---------------------------------------------------------------------------
 # Self-test against QEMU's bochs-display (host only, no mdpy needed)
 
 def selftest(args):
@@ -353,6 +737,14 @@ def main():
     k = sub.add_parser('compare')
     k.add_argument('--type', default='hd')
     k.add_argument('image')
+    g = sub.add_parser('migrate')
+    g.add_argument('--types', default='vga',
+                   help='types to migrate (each into a second instance)')
+    g.add_argument('--other', default='xga',
+                   help='type of the instance the wrong-type target holds')
+    g.add_argument('--tap', help='also write the TAP to this file')
+    g.add_argument('--dumpdir', help='screendumps, socket and saved state')
+    g.add_argument('--faildir', help='copy dumps that do not match here')
     p = sub.add_parser('unplug')
     p.add_argument('--tap', help='also write the TAP to this file')
     s = sub.add_parser('selftest')
@@ -381,6 +773,8 @@ def main():
         return tap.done()
     if args.mode == 'demo':
         return demo(args)
+    if args.mode == 'migrate':
+        return migrate_mode(args)
     if args.mode == 'unplug':
         tap = Tap(args.tap)
         for display in ('on', 'off'):

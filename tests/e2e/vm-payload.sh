@@ -11,6 +11,8 @@
 #                                    mutant module)
 #   PAYLOAD_DIR/suites/40-qemu-display.sh   nested QEMU shows vga/xga/hd
 #   PAYLOAD_DIR/suites/45-qemu-unplug.sh    removing an instance QEMU holds
+#   PAYLOAD_DIR/suites/46-qemu-migrate.sh   the display migrates (or, with
+#                                           QEMU 7.2, migrate is refused)
 #   PAYLOAD_DIR/suites/50-mdevctl.sh        Debian's mdevctl against mdpy
 # The suites are tests/e2e/suites/*.sh, copied as they are; PAYLOAD_DIR/e2e/
 # also serves suites others add (demo/, the mutants).
@@ -25,8 +27,9 @@
 #      E2E_QEMU_L   colon-separated -L data dirs for that QEMU
 #      E2E_SUFFIX   appended to suite names (e.g. -qemu10), so results of
 #                   different QEMUs do not overwrite each other; only the
-#                   display and unplug suites run then
+#                   display, unplug and migrate suites run then
 #      E2E_TYPES    types for the display suite (default vga,xga,hd)
+#      E2E_MIG_TYPES  types for the migrate suite (default vga)
 set -euo pipefail
 
 # shellcheck source=tests/vm/payload-head.sh
@@ -45,9 +48,11 @@ install -m 0644 "$HERE/suites/lib.sh" "$PAYLOAD/e2e/"
 install -m 0755 "$HERE/suites/40-qemu-display.sh" "$PAYLOAD/e2e/"
 # The suites' parameters, as shell assignments they source (the VM's
 # environment is the rig's own).
-printf 'E2E_QEMU=%q\nE2E_QEMU_L=%q\nE2E_TYPES=%q\n' "${E2E_QEMU:-}" \
-	"${E2E_QEMU_L:-}" "${E2E_TYPES:-vga,xga,hd}" >"$PAYLOAD/e2e/env"
+printf 'E2E_QEMU=%q\nE2E_QEMU_L=%q\nE2E_TYPES=%q\nE2E_MIG_TYPES=%q\n' \
+	"${E2E_QEMU:-}" "${E2E_QEMU_L:-}" "${E2E_TYPES:-vga,xga,hd}" \
+	"${E2E_MIG_TYPES:-vga}" >"$PAYLOAD/e2e/env"
 
 install -m 0755 "$HERE/suites/40-qemu-display.sh" "$PAYLOAD/suites/40-qemu-display$SUF.sh"
 install -m 0755 "$HERE/suites/45-qemu-unplug.sh" "$PAYLOAD/suites/45-qemu-unplug$SUF.sh"
+install -m 0755 "$HERE/suites/46-qemu-migrate.sh" "$PAYLOAD/suites/46-qemu-migrate$SUF.sh"
 [ -n "$SUF" ] || install -m 0755 "$HERE/suites/50-mdevctl.sh" "$PAYLOAD/suites/"

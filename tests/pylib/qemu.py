@@ -104,6 +104,16 @@ class Qemu:
             self.cmd('qmp_capabilities')
             if serial:
                 self.ser = _Lines(self._connect(ser_path), 'serial line', self)
+        except OSError as e:
+            # QEMU that refuses its command line drops the sockets it
+            # opened: what it printed says why, and close() deletes it.
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
+            err = QemuError('QEMU did not start (%s): %s' % (e, self.stderr()))
+            self.close()
+            raise err
         except BaseException:
             self.close()
             raise

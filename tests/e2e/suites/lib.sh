@@ -6,7 +6,8 @@
 # (/payload/lib/suite.sh: name, tap, rdir, fail and the TAP writer) and
 # nested() to run nested.py with the payload's choice of QEMU.
 # That choice comes from /payload/e2e/env, which tests/e2e/vm-payload.sh
-# writes from its environment (E2E_QEMU, E2E_QEMU_L, E2E_TYPES).
+# writes from its environment (E2E_QEMU, E2E_QEMU_L, E2E_TYPES,
+# E2E_MIG_TYPES).
 
 # shellcheck source=tests/vm/suite.sh
 . /payload/lib/suite.sh
@@ -14,6 +15,8 @@ E2E_QEMU=
 E2E_QEMU_L=
 # shellcheck disable=SC2034 # for the suites that source this
 E2E_TYPES=vga,xga,hd
+# shellcheck disable=SC2034 # for the suites that source this
+E2E_MIG_TYPES=vga
 # shellcheck source=/dev/null
 [ ! -f "$PAYLOAD/e2e/env" ] || . "$PAYLOAD/e2e/env"
 
