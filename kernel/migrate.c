@@ -15,8 +15,8 @@
  * that exist, and only pages that changed are sent again.
  *
  * Resuming stages every page of the stream and applies nothing until the
- * whole stream has been checked, so a refused stream leaves the device in
- * its power-on state and frees what was staged.
+ * whole stream has been checked (its END record), so a refused stream
+ * leaves the device in its power-on state and frees what was staged.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -68,6 +68,7 @@ struct mdpy_mig_load {
 	struct mutex lock;		/* protects everything below */
 	bool disabled;
 	bool refused;			/* logged the one line already */
+	bool applied;			/* the stream is the device's state */
 	u32 nr_pages;
 	void **staged;			/* stream page copies, or NULL */
 	u32 nr_staged;
@@ -432,6 +433,41 @@ static void mdpy_mig_refuse(struct mdpy_mig_load *ml, int err)
 		 ml->rx.error ? ml->rx.error : "device error", err);
 }
 
+/*
+ * The stream's END arrived and checked out: its pages and config space
+ * become the device's now, while still RESUMING, so a VMM that keeps the
+ * target paused (QEMU does until the VM runs) already shows the picture.
+ * Called with @ml->lock held.  On failure the device is back at power-on.
+ */
+static int mdpy_mig_load_apply(struct mdpy_mig_load *ml)
+{
+	struct mdpy_state *st = ml->st;
+	int ret = 0;
+	u32 i;
+
+	for (i = 0; i < ml->nr_pages; i++) {
+		if (!ml->staged[i])
+			continue;
+		ret = mdpy_fb_store(&st->fb, (u64)i * MDPY_MIG_PAGE,
+				    ml->staged[i], MDPY_MIG_PAGE);
+		if (ret)
+			break;
+		if (!(i % 64))
+			cond_resched();
+	}
+	if (ret) {
+		mdpy_mig_refuse(ml, ret);
+		mdpy_power_on(st);
+	} else {
+		mutex_lock(&st->cfg_lock);
+		memcpy(st->core.cfg, ml->rx.cfg, sizeof(st->core.cfg));
+		mutex_unlock(&st->cfg_lock);
+		ml->applied = true;
+	}
+	mdpy_mig_unstage(ml);
+	return ret;
+}
+
 static ssize_t mdpy_mig_load_write(struct file *filp, const char __user *ubuf,
 				   size_t len, loff_t *pos)
 {
@@ -463,6 +499,11 @@ static ssize_t mdpy_mig_load_write(struct file *filp, const char __user *ubuf,
 			break;
 		}
 		done += n;
+		if (ml->rx.phase == MDPY_MIG_RX_DONE && !ml->applied) {
+			ret = mdpy_mig_load_apply(ml);
+			if (ret)
+				break;
+		}
 		cond_resched();
 	}
 out:
@@ -524,41 +565,21 @@ err_free:
 	return ERR_PTR(ret);
 }
 
-/*
- * RESUMING -> STOP: the stream must be complete and good; then, and only
- * then, its pages and config space become the device's.
- */
-static int mdpy_mig_load_commit(struct mdpy_mig_load *ml)
+/* RESUMING -> STOP: only a complete, good, applied stream may leave */
+static int mdpy_mig_load_finish(struct mdpy_mig_load *ml)
 {
-	struct mdpy_state *st = ml->st;
 	int ret;
-	u32 i;
 
 	mutex_lock(&ml->lock);
 	ret = mdpy_mig_rx_finish(&ml->rx);
-	if (ret)
-		goto out_refuse;
-	for (i = 0; i < ml->nr_pages; i++) {
-		if (!ml->staged[i])
-			continue;
-		ret = mdpy_fb_store(&st->fb, (u64)i * MDPY_MIG_PAGE,
-				    ml->staged[i], MDPY_MIG_PAGE);
-		if (ret)
-			goto out_refuse;
-		if (!(i % 64))
-			cond_resched();
+	if (!ret && !ml->applied)
+		ret = -EINVAL;	/* applying it failed, and said so */
+	if (ret) {
+		mdpy_mig_refuse(ml, ret);
+		/* whatever the user did meanwhile, the target starts afresh */
+		mdpy_power_on(ml->st);
+		mdpy_mig_unstage(ml);
 	}
-	mutex_lock(&st->cfg_lock);
-	memcpy(st->core.cfg, ml->rx.cfg, sizeof(st->core.cfg));
-	mutex_unlock(&st->cfg_lock);
-	goto out_unstage;
-
-out_refuse:
-	mdpy_mig_refuse(ml, ret);
-	/* whatever the user did meanwhile, the target starts afresh */
-	mdpy_power_on(st);
-out_unstage:
-	mdpy_mig_unstage(ml);
 	mutex_unlock(&ml->lock);
 	return ret;
 }
@@ -641,7 +662,7 @@ static struct file *mdpy_mig_step(struct mdpy_state *st,
 
 	if (cur == VFIO_DEVICE_STATE_RESUMING &&
 	    next == VFIO_DEVICE_STATE_STOP) {
-		ret = mdpy_mig_load_commit(st->mig_load);
+		ret = mdpy_mig_load_finish(st->mig_load);
 		if (ret)
 			return ERR_PTR(-EINVAL);
 		mdpy_mig_end_files(st);
