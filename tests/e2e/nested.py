@@ -485,8 +485,16 @@ def migrate_live(tap, tname, make, dumpdir, faildir):
         gt.shows(other, 'a new picture drawn on the target shows (device live '
                  'there)', 'new')
 
-        # save to a file, restore into a fresh QEMU on instance 1
+        # save to a file, restore into a fresh QEMU on instance 1.  QEMU
+        # keeps a device it resumed in RESUMING until the VM first runs
+        # and cannot save it from there ("Invalid device state 4"): run
+        # the target a moment (its firmware may move BAR0), stop it, and
+        # program the device again as the source guest did.
         sess.stop(src)
+        dst.cmd('cont')
+        time.sleep(1)
+        dst.cmd('stop')
+        gt.setup()
         path = os.path.join(dumpdir, '%s.mig' % tname)
         uri = file_uri(dst, path)
         return_path(dst, False)
