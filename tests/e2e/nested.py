@@ -130,71 +130,88 @@ def keep_failed(diff, dump, faildir):
     return '%s\ndump kept as %s' % (diff, dst)
 
 
-def display_test(tap, tname, q_factory, dumpdir, png_check, faildir=None):
-    w, h = TYPES[tname]
-    u = mdev.create(tname)
+def run_nested(tap, what, q_factory, device_args, session):
+    """Start a nested QEMU and run session(q) on it.  A session that breaks
+    (QEMU does not start or dies, a socket fails, a reply makes no sense)
+    is one failed TAP line naming @what, with QEMU's stderr; QEMU is closed
+    in any case, and what it said is logged."""
     q = None
     try:
-        q = q_factory(mdev.vfio_args(u))
-        log('%s: instance %s, QEMU %d.%d.%d' % ((tname, u) + q.version()))
-        bdf = q.find(MDPY_VENDOR, MDPY_DEVICE)
-        if not tap.ok(bdf is not None, 'pci %s: nested guest finds 1b36:000f'
-                      % tname, 'bus 0: ' + ', '.join(
-                          '%04x:%04x' % (v, d) for _, v, d in q.pci_scan())):
-            return
-        check_config(tap, q, bdf, tname, w, h)
-        init = initial_picture(w, h)
-        ext = 'png' if png_check else 'ppm'
-
-        # 1. before the guest touches anything: the initial picture
-        dump = os.path.join(dumpdir, '%s-initial.%s' % (tname, ext))
-        diff = image.compare(w, h, dump_and_read(q, dump), init)
-        tap.ok(diff is None, 'display %s: first dump shows the initial picture'
-               % tname, keep_failed(diff, dump, faildir))
-
-        addr = check_bar0(tap, q, bdf, tname, w, h)
-        if addr is None:
-            return
-        # the guest reads the initial picture through its BAR: a row in the
-        # middle and the frame's last bytes (offsets matter, not just data)
-        mid = (h // 2) * w * 4
-        got = q.mem_read(addr + mid, 64) + q.mem_read(addr + len(init) - 64, 64)
-        want = init[mid:mid + 64] + init[-64:]
-        tap.ok(got == want, 'bar0 %s: guest reads the initial picture' % tname,
-               'got %s... want %s...' % (got[:8].hex(), want[:8].hex()))
-
-        # 2. draw the card through guest physical memory
-        card = test_card(w, h)
-        t0 = time.time()
-        q.mem_write(addr, card)
-        log('%s: wrote %d bytes in %.1f s' % (tname, len(card), time.time() - t0))
-        back = q.mem_read(addr + len(card) - 4096, 4096)
-        tap.ok(back == card[-4096:], 'bar0 %s: last page reads back' % tname)
-        dump = os.path.join(dumpdir, '%s-card.%s' % (tname, ext))
-        diff = image.compare(w, h, dump_and_read(q, dump), card)
-        tap.ok(diff is None, 'display %s: dump equals the test card pixel for '
-               'pixel' % tname, keep_failed(diff, dump, faildir))
-
-        # 3. device reset from the nested machine
-        q.cmd('system_reset')
-        q.wait_event('RESET')
-        dump = os.path.join(dumpdir, '%s-reset.%s' % (tname, ext))
-        diff = image.compare(w, h, dump_and_read(q, dump), init)
-        tap.ok(diff is None, 'display %s: after system_reset the initial '
-               'picture is back' % tname, keep_failed(diff, dump, faildir))
-        fmt = q.cfg_read32(bdf, MDPY_CAP + 4)
-        cw = q.cfg_read32(bdf, MDPY_CAP + 8)
-        tap.ok(fmt == MDPY_XRGB8888 and cw == w,
-               'cfg %s: vendor capability intact after reset' % tname)
+        q = q_factory(device_args)
+        session(q)
     except (QemuError, OSError, ValueError) as e:
-        tap.ok(False, 'display %s: nested QEMU session' % tname,
+        tap.ok(False, '%s: nested QEMU session' % what,
                '%s\n%s' % (e, q.stderr() if q else ''))
     finally:
         if q:
             err = q.stderr()
             q.close()
             if err:
-                log('%s: QEMU said: %s' % (tname, err.replace('\n', ' | ')))
+                log('%s: QEMU said: %s' % (what, err.replace('\n', ' | ')))
+
+
+def check_display(tap, q, tname, u, dumpdir, png_check, faildir):
+    """The display path of one instance, as a guest and its user see it."""
+    w, h = TYPES[tname]
+    log('%s: instance %s, QEMU %d.%d.%d' % ((tname, u) + q.version()))
+    bdf = q.find(MDPY_VENDOR, MDPY_DEVICE)
+    if not tap.ok(bdf is not None, 'pci %s: nested guest finds 1b36:000f'
+                  % tname, 'bus 0: ' + ', '.join(
+                      '%04x:%04x' % (v, d) for _, v, d in q.pci_scan())):
+        return
+    check_config(tap, q, bdf, tname, w, h)
+    init = initial_picture(w, h)
+    ext = 'png' if png_check else 'ppm'
+
+    # 1. before the guest touches anything: the initial picture
+    dump = os.path.join(dumpdir, '%s-initial.%s' % (tname, ext))
+    diff = image.compare(w, h, dump_and_read(q, dump), init)
+    tap.ok(diff is None, 'display %s: first dump shows the initial picture'
+           % tname, keep_failed(diff, dump, faildir))
+
+    addr = check_bar0(tap, q, bdf, tname, w, h)
+    if addr is None:
+        return
+    # the guest reads the initial picture through its BAR: a row in the
+    # middle and the frame's last bytes (offsets matter, not just data)
+    mid = (h // 2) * w * 4
+    got = q.mem_read(addr + mid, 64) + q.mem_read(addr + len(init) - 64, 64)
+    want = init[mid:mid + 64] + init[-64:]
+    tap.ok(got == want, 'bar0 %s: guest reads the initial picture' % tname,
+           'got %s... want %s...' % (got[:8].hex(), want[:8].hex()))
+
+    # 2. draw the card through guest physical memory
+    card = test_card(w, h)
+    t0 = time.time()
+    q.mem_write(addr, card)
+    log('%s: wrote %d bytes in %.1f s' % (tname, len(card), time.time() - t0))
+    back = q.mem_read(addr + len(card) - 4096, 4096)
+    tap.ok(back == card[-4096:], 'bar0 %s: last page reads back' % tname)
+    dump = os.path.join(dumpdir, '%s-card.%s' % (tname, ext))
+    diff = image.compare(w, h, dump_and_read(q, dump), card)
+    tap.ok(diff is None, 'display %s: dump equals the test card pixel for '
+           'pixel' % tname, keep_failed(diff, dump, faildir))
+
+    # 3. device reset from the nested machine
+    q.cmd('system_reset')
+    q.wait_event('RESET')
+    dump = os.path.join(dumpdir, '%s-reset.%s' % (tname, ext))
+    diff = image.compare(w, h, dump_and_read(q, dump), init)
+    tap.ok(diff is None, 'display %s: after system_reset the initial '
+           'picture is back' % tname, keep_failed(diff, dump, faildir))
+    fmt = q.cfg_read32(bdf, MDPY_CAP + 4)
+    cw = q.cfg_read32(bdf, MDPY_CAP + 8)
+    tap.ok(fmt == MDPY_XRGB8888 and cw == w,
+           'cfg %s: vendor capability intact after reset' % tname)
+
+
+def display_test(tap, tname, q_factory, dumpdir, png_check, faildir=None):
+    u = mdev.create(tname)
+    try:
+        run_nested(tap, 'display %s' % tname, q_factory, mdev.vfio_args(u),
+                   lambda q: check_display(tap, q, tname, u, dumpdir,
+                                           png_check, faildir))
+    finally:
         try:
             mdev.remove(u)
         except OSError as e:
@@ -216,7 +233,6 @@ def unplug_test(tap, q_factory, display):
     remove returns once QEMU has let go of the device."""
     tag = 'unplug display=%s' % display
     u = mdev.create('vga')
-    q = None
     done = threading.Event()
     result = {}
 
@@ -230,53 +246,55 @@ def unplug_test(tap, q_factory, display):
         done.set()
 
     try:
-        q = q_factory(['-device', 'vfio-pci,sysfsdev=%s/%s,display=%s'
-                       % (mdev.DEV_DIR, u, display)])
-        bdf = q.find(MDPY_VENDOR, MDPY_DEVICE)
-        if not tap.ok(bdf is not None, '%s: nested guest finds the device' % tag):
-            return
-        slot = bdf[1]
-        t = threading.Thread(target=remove, daemon=True)
-        t.start()
-        down = 0
-        deadline = time.time() + 30
-        while time.time() < deadline and not down & (1 << slot):
-            q.outl(PCIHP_SEL, 0)
-            down = q.inl(PCIHP_DOWN)
-            time.sleep(0.2)
-        tap.ok(down & (1 << slot), '%s: QEMU asks the guest to eject slot %d '
-               'once the host removes the instance' % (tag, slot),
-               'hotplug down register 0x%x; QEMU said: %s' % (down, q.stderr()))
-        tap.ok(not done.is_set(), '%s: remove waits while QEMU holds the '
-               'device' % tag, str(result))
-        # the guest's ACPI eject, then the guest runs on (as a real one does)
-        q.outl(PCIHP_SEL, 0)
-        q.outl(PCIHP_EJECT, 1 << slot)
-        q.cmd('cont')
-        ids = [(d['id']['vendor'], d['id']['device'])
-               for b in q.cmd('query-pci') for d in b['devices']]
-        tap.ok((MDPY_VENDOR, MDPY_DEVICE) not in ids,
-               '%s: after the eject the guest runs on without the device'
-               % tag, str(ids))
-        # Seen with QEMU 7.2: with display=on QEMU keeps the device file
-        # open until it exits; what this QEMU does is recorded, not judged.
-        log('%s: remove %s within 15 s of the eject, QEMU still running'
-            % (tag, 'returned' if done.wait(15) else 'had not returned'))
-        q.cmd('quit')
-        tap.ok(done.wait(30) and result.get('ok'), '%s: remove returns once '
-               'QEMU has let go of the device' % tag, str(result))
-        tap.ok(not os.path.exists('%s/mdev_supported_types/mdpy-vga/devices/%s'
-                                  % (mdev.PARENT_DIR, u)),
-               '%s: the instance is gone' % tag)
-    except (QemuError, OSError, ValueError) as e:
-        tap.ok(False, '%s: nested QEMU session' % tag,
-               '%s\n%s' % (e, q.stderr() if q else ''))
+        run_nested(tap, tag, q_factory,
+                   ['-device', 'vfio-pci,sysfsdev=%s/%s,display=%s'
+                    % (mdev.DEV_DIR, u, display)],
+                   lambda q: unplug_session(tap, q, tag, u, done, result,
+                                            remove))
     finally:
-        if q:
-            q.close()
         done.wait(30)
         if mdev.exists(u):
             mdev.remove(u)
+
+
+def unplug_session(tap, q, tag, u, done, result, remove):
+    """QEMU holds @u; the host removes it (the thread @remove)."""
+    bdf = q.find(MDPY_VENDOR, MDPY_DEVICE)
+    if not tap.ok(bdf is not None, '%s: nested guest finds the device' % tag):
+        return
+    slot = bdf[1]
+    t = threading.Thread(target=remove, daemon=True)
+    t.start()
+    down = 0
+    deadline = time.time() + 30
+    while time.time() < deadline and not down & (1 << slot):
+        q.outl(PCIHP_SEL, 0)
+        down = q.inl(PCIHP_DOWN)
+        time.sleep(0.2)
+    tap.ok(down & (1 << slot), '%s: QEMU asks the guest to eject slot %d '
+           'once the host removes the instance' % (tag, slot),
+           'hotplug down register 0x%x; QEMU said: %s' % (down, q.stderr()))
+    tap.ok(not done.is_set(), '%s: remove waits while QEMU holds the '
+           'device' % tag, str(result))
+    # the guest's ACPI eject, then the guest runs on (as a real one does)
+    q.outl(PCIHP_SEL, 0)
+    q.outl(PCIHP_EJECT, 1 << slot)
+    q.cmd('cont')
+    ids = [(d['id']['vendor'], d['id']['device'])
+           for b in q.cmd('query-pci') for d in b['devices']]
+    tap.ok((MDPY_VENDOR, MDPY_DEVICE) not in ids,
+           '%s: after the eject the guest runs on without the device'
+           % tag, str(ids))
+    # Seen with QEMU 7.2: with display=on QEMU keeps the device file
+    # open until it exits; what this QEMU does is recorded, not judged.
+    log('%s: remove %s within 15 s of the eject, QEMU still running'
+        % (tag, 'returned' if done.wait(15) else 'had not returned'))
+    q.cmd('quit')
+    tap.ok(done.wait(30) and result.get('ok'), '%s: remove returns once '
+           'QEMU has let go of the device' % tag, str(result))
+    tap.ok(not os.path.exists('%s/mdev_supported_types/mdpy-vga/devices/%s'
+                              % (mdev.PARENT_DIR, u)),
+           '%s: the instance is gone' % tag)
 
 
 # ---------------------------------------------------------------------------

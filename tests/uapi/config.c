@@ -98,6 +98,37 @@ static int cfg_compare(const uint8_t *got, const uint8_t *want, const char *ctx)
 
 #define W(off, len, val) ASSERT_RET(cfg_put(&self->d, off, len, val), 0)
 
+/* A config write, and what @at_len bytes at @at must read after it */
+struct wcheck {
+	uint32_t off;
+	int len;
+	uint32_t val;
+	uint32_t at;
+	int at_len;
+	uint32_t want;
+};
+
+/* Applies @n writes in order; after each, its read-back must match. */
+static void check_writes(struct vdev *d, const struct wcheck *c, size_t n)
+{
+	uint32_t got;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		ASSERT_RET(cfg_put(d, c[i].off, c[i].len, c[i].val), 0);
+		got = 0xdeadbeef;
+		ASSERT_RET(cfg_get(d, c[i].at, c[i].at_len, &got), 0);
+		if (got != c[i].want) {
+			ht_diag("%d-byte write of 0x%x at 0x%02x: %d bytes at 0x%02x read 0x%x, want 0x%x",
+				c[i].len, c[i].val, c[i].off, c[i].at_len,
+				c[i].at, got, c[i].want);
+			ht_fail(0);
+		}
+	}
+}
+
+#define CHECK_WRITES(c) check_writes(&self->d, c, sizeof(c) / sizeof((c)[0]))
+
 TEST_F(dev, power_on_table)
 {
 	uint8_t want[CFG_SIZE];
@@ -133,43 +164,47 @@ TEST_F(dev, status_and_command_power_on)
 
 TEST_F(dev, command_writable_bits)
 {
+	static const struct wcheck writes[] = {
+		/* memory space and bus master; I/O space is hard-wired 0: no I/O BAR */
+		{ 0x04, 2, 0xffff, 0x04, 2, 0x0006 },
+		{ 0x04, 2, 0x0000, 0x04, 2, 0x0000 },
+		/* byte writes: the low byte holds all writable bits */
+		{ 0x04, 1, 0xff, 0x04, 2, 0x0006 },
+		{ 0x05, 1, 0xff, 0x04, 2, 0x0006 },
+		{ 0x04, 1, 0x02, 0x04, 2, 0x0002 },
+		/* a dword write covering command and status */
+		{ 0x04, 4, 0xffffffff, 0x04, 4, 0x00100006 },
+		{ 0x04, 4, 0x00000000, 0x04, 4, 0x00100000 },
+	};
 	uint32_t bit;
 
-	/* memory space and bus master; I/O space is hard-wired 0: no I/O BAR */
-	W(0x04, 2, 0xffff);
-	EXPECT_EQ(R(0x04, 2), 0x0006);
-	W(0x04, 2, 0x0000);
-	EXPECT_EQ(R(0x04, 2), 0x0000);
 	for (bit = 0; bit < 16; bit++) {
 		W(0x04, 2, 1u << bit);
 		EXPECT_EQ(R(0x04, 2), bit == 1 || bit == 2 ? 1u << bit : 0);
 	}
-	/* byte writes: the low byte holds all writable bits */
-	W(0x04, 1, 0xff);
-	EXPECT_EQ(R(0x04, 2), 0x0006);
-	W(0x05, 1, 0xff);
-	EXPECT_EQ(R(0x04, 2), 0x0006);
-	W(0x04, 1, 0x02);
-	EXPECT_EQ(R(0x04, 2), 0x0002);
-	/* a dword write covering command and status */
-	W(0x04, 4, 0xffffffff);
-	EXPECT_EQ(R(0x04, 4), 0x00100006);
-	W(0x04, 4, 0x00000000);
-	EXPECT_EQ(R(0x04, 4), 0x00100000);
+	CHECK_WRITES(writes);
 }
 
+/* Whatever a write covering status holds, status keeps its one bit. */
 TEST_F(dev, status_read_only)
 {
-	W(0x06, 2, 0xffff);
-	EXPECT_EQ(R(0x06, 2), 0x0010);
-	W(0x06, 2, 0x0000);
-	EXPECT_EQ(R(0x06, 2), 0x0010);
-	W(0x06, 1, 0x00);
-	W(0x07, 1, 0xff);
-	EXPECT_EQ(R(0x06, 2), 0x0010);
-	W(0x04, 4, 0x00000000);
-	EXPECT_EQ(R(0x06, 2), 0x0010);
-	W(0x05, 2, 0xffff);		/* unaligned word across the two */
+	static const struct {
+		uint32_t off;
+		int len;
+		uint32_t val;
+	} writes[] = {
+		{ 0x06, 2, 0xffff }, { 0x06, 2, 0x0000 },	/* the word */
+		{ 0x06, 1, 0x00 }, { 0x07, 1, 0xff },		/* each byte */
+		{ 0x04, 4, 0x00000000 },	/* the dword with command */
+		{ 0x05, 2, 0xffff },		/* an unaligned word across both */
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+		W(writes[i].off, writes[i].len, writes[i].val);
+		EXPECT_EQ(R(0x06, 2), 0x0010);
+	}
+	/* the unaligned word's low byte hit command's upper byte: read-only */
 	EXPECT_EQ(R(0x04, 4), 0x00100000);
 }
 
@@ -307,16 +342,20 @@ TEST_F(dev, vendor_capability_read_only)
 
 TEST_F(dev, interrupt_line_scratch_pin_read_only)
 {
-	W(0x3c, 1, 0xa5);
-	EXPECT_EQ(R(0x3c, 1), 0xa5);
-	W(0x3c, 1, 0x5a);
-	EXPECT_EQ(R(0x3c, 1), 0x5a);
-	W(0x3d, 1, 0xff);
-	EXPECT_EQ(R(0x3d, 1), 0x00);
-	W(0x3c, 2, 0xffff);
-	EXPECT_EQ(R(0x3c, 2), 0x00ff);
-	W(0x3c, 4, 0x12345678);
-	EXPECT_EQ(R(0x3c, 4), 0x00000078);
+	static const struct wcheck writes[] = {
+		{ 0x3d, 1, 0xff, 0x3d, 1, 0x00 },
+		/* wider writes: only the line byte takes its value */
+		{ 0x3c, 2, 0xffff, 0x3c, 2, 0x00ff },
+		{ 0x3c, 4, 0x12345678, 0x3c, 4, 0x00000078 },
+	};
+	uint32_t v;
+
+	/* the line is a scratch byte: every value reads back */
+	for (v = 0; v < 256; v++) {
+		W(0x3c, 1, v);
+		EXPECT_EQ(R(0x3c, 1), v);
+	}
+	CHECK_WRITES(writes);
 }
 
 /* Every offset, every width: reads agree with one 256-byte read. */

@@ -33,6 +33,12 @@ static int wr(struct mdpy_core *c, u32 off, u32 len, u32 v)
 	return mdpy_cfg_write(c, off, b, len);
 }
 
+/* Writes @v, then reads @at_len bytes at @at; 0xdeadbeef if the write failed */
+static u32 wr_rd(struct mdpy_core *c, u32 off, u32 len, u32 v, u32 at, u32 at_len)
+{
+	return wr(c, off, len, v) ? 0xdeadbeef : rd(c, at, at_len);
+}
+
 /* Expected power-on value of every config byte, built from the spec */
 static void expected_cfg(const struct mdpy_type *t, u8 *e)
 {
@@ -113,19 +119,15 @@ static void test_bar_sizing_law(void)
 		u32 size = mdpy_bar_size(&mdpy_types[k]);
 
 		mdpy_core_init(&dev, &mdpy_types[k]);
-		CHECK_EQ(wr(&dev, 0x10, 4, 0xffffffff), 0);
-		CHECK_EQ(rd(&dev, 0x10, 4), ~(size - 1) | 0x8);
+		CHECK_EQ(wr_rd(&dev, 0x10, 4, 0xffffffff, 0x10, 4), ~(size - 1) | 0x8);
 		/* an address is masked to the size, type bits stay */
-		CHECK_EQ(wr(&dev, 0x10, 4, 0xe0000000 | (size / 2) | 0x7), 0);
-		CHECK_EQ(rd(&dev, 0x10, 4), 0xe0000008);
+		CHECK_EQ(wr_rd(&dev, 0x10, 4, 0xe0000000 | (size / 2) | 0x7, 0x10, 4),
+			 0xe0000008);
 		/* byte writes change only their byte */
-		CHECK_EQ(wr(&dev, 0x13, 1, 0xc0), 0);
-		CHECK_EQ(rd(&dev, 0x10, 4), 0xc0000008);
-		CHECK_EQ(wr(&dev, 0x10, 1, 0xff), 0);
-		CHECK_EQ(rd(&dev, 0x10, 4), 0xc0000008);
+		CHECK_EQ(wr_rd(&dev, 0x13, 1, 0xc0, 0x10, 4), 0xc0000008);
+		CHECK_EQ(wr_rd(&dev, 0x10, 1, 0xff, 0x10, 4), 0xc0000008);
 		/* 16-bit sizing of the upper half */
-		CHECK_EQ(wr(&dev, 0x12, 2, 0xffff), 0);
-		CHECK_EQ(rd(&dev, 0x12, 2), (~(size - 1)) >> 16);
+		CHECK_EQ(wr_rd(&dev, 0x12, 2, 0xffff, 0x12, 2), (~(size - 1)) >> 16);
 	}
 }
 
@@ -134,27 +136,20 @@ static void test_other_bars_and_rom(void)
 	u32 off;
 
 	mdpy_core_init(&dev, &mdpy_types[0]);
-	for (off = 0x14; off < 0x28; off += 4) {
-		CHECK_EQ(wr(&dev, off, 4, 0xffffffff), 0);
-		CHECK_EQ(rd(&dev, off, 4), 0);
-	}
-	CHECK_EQ(wr(&dev, 0x30, 4, 0xffffffff), 0);
-	CHECK_EQ(rd(&dev, 0x30, 4), 0);
+	for (off = 0x14; off < 0x28; off += 4)
+		CHECK_EQ(wr_rd(&dev, off, 4, 0xffffffff, off, 4), 0);
+	CHECK_EQ(wr_rd(&dev, 0x30, 4, 0xffffffff, 0x30, 4), 0);
 }
 
 static void test_command(void)
 {
 	mdpy_core_init(&dev, &mdpy_types[0]);
-	CHECK_EQ(wr(&dev, 0x04, 2, 0xffff), 0);
 	/* memory and bus master; I/O is hard-wired 0 (there is no I/O BAR) */
-	CHECK_EQ(rd(&dev, 0x04, 2), 0x0006);
-	CHECK_EQ(wr(&dev, 0x04, 1, 0x02), 0);
-	CHECK_EQ(rd(&dev, 0x04, 2), 0x0002);
+	CHECK_EQ(wr_rd(&dev, 0x04, 2, 0xffff, 0x04, 2), 0x0006);
+	CHECK_EQ(wr_rd(&dev, 0x04, 1, 0x02, 0x04, 2), 0x0002);
 	/* a dword write covers command and status: status is read-only */
-	CHECK_EQ(wr(&dev, 0x04, 4, 0xffffffff), 0);
-	CHECK_EQ(rd(&dev, 0x04, 4), 0x00100006);
-	CHECK_EQ(wr(&dev, 0x05, 1, 0xff), 0);
-	CHECK_EQ(rd(&dev, 0x04, 2), 0x0006);
+	CHECK_EQ(wr_rd(&dev, 0x04, 4, 0xffffffff, 0x04, 4), 0x00100006);
+	CHECK_EQ(wr_rd(&dev, 0x05, 1, 0xff, 0x04, 2), 0x0006);
 }
 
 /* Every byte other than command, BAR0 and interrupt line ignores writes */
@@ -186,8 +181,7 @@ static void test_read_only_everywhere(void)
 static void test_interrupt_line_scratch(void)
 {
 	mdpy_core_init(&dev, &mdpy_types[0]);
-	CHECK_EQ(wr(&dev, 0x3c, 2, 0xffff), 0);
-	CHECK_EQ(rd(&dev, 0x3c, 1), 0xff);
+	CHECK_EQ(wr_rd(&dev, 0x3c, 2, 0xffff, 0x3c, 1), 0xff);
 	CHECK_EQ(rd(&dev, 0x3d, 1), 0);	/* no interrupt pin */
 }
 
@@ -303,14 +297,26 @@ static u8 initial_byte(const struct mdpy_type *t, u64 off)
 	return (off & 3) == 3 ? 0 : level;
 }
 
+/* Room for the largest BAR (hd: 8 MiB) */
+static u8 buf[8u << 20];
+
+/* Draws @t's whole BAR into buf over 0xee bytes, so a skipped byte shows */
+static u32 draw_bar(const struct mdpy_type *t)
+{
+	u32 bar = mdpy_bar_size(t);
+
+	memset(buf, 0xee, bar);
+	mdpy_fb_initial(t, 0, buf, bar);
+	return bar;
+}
+
 static void test_initial_picture(void)
 {
-	static u8 buf[8u << 20];
 	unsigned int k;
 
 	for (k = 0; k < MDPY_NUM_TYPES; k++) {
 		const struct mdpy_type *t = &mdpy_types[k];
-		u32 bar = mdpy_bar_size(t);
+		u32 bar = draw_bar(t);
 		u64 i, bad = 0;
 		/* whole BAR, then odd ranges that start mid-pixel and mid-row */
 		static const u64 ranges[][2] = {
@@ -318,8 +324,6 @@ static void test_initial_picture(void)
 		};
 		unsigned int r;
 
-		memset(buf, 0xee, bar);
-		mdpy_fb_initial(t, 0, buf, bar);
 		for (i = 0; i < bar; i++)
 			bad += buf[i] != initial_byte(t, i);
 		CHECK_EQ(bad, 0);
@@ -346,15 +350,13 @@ static void test_initial_picture(void)
 /* Each run is one repeated pixel, and runs tile the BAR without gaps */
 static void test_initial_runs(void)
 {
-	static u8 buf[8u << 20];
 	unsigned int k;
 
 	for (k = 0; k < MDPY_NUM_TYPES; k++) {
 		const struct mdpy_type *t = &mdpy_types[k];
-		u32 bar = mdpy_bar_size(t);
+		u32 bar = draw_bar(t);
 		u64 off = 0, runs = 0, bad = 0, end, i;
 
-		mdpy_fb_initial(t, 0, buf, bar);
 		while (off < bar) {
 			end = mdpy_fb_run_end(t, off);
 			CHECK(end > off && end <= bar);
