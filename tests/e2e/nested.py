@@ -451,6 +451,22 @@ def start_qemu(tap, sess, tag, args):
         return None
 
 
+def migrate_to(tap, sess, tag, src, device, dumpdir):
+    """Start a target QEMU with device and -incoming defer, and migrate src
+    to it over a unix socket with the return path on (so a target that
+    refuses the stream fails the source too).  Returns the target (None if
+    it did not start) and both sides' (status, diagnostics)."""
+    dst = start_qemu(tap, sess, tag + ' target', device + ['-incoming', 'defer'])
+    if not dst:
+        return None, (None, ''), (None, '')
+    sock = os.path.join(dumpdir, 'migrate.sock')
+    for q in (src, dst):
+        return_path(q, True)
+    dst.cmd('migrate-incoming', uri='unix:' + sock)
+    src.cmd('migrate', uri='unix:' + sock)
+    return dst, mig_wait(src), mig_wait(dst)
+
+
 def migrate_live(tap, tname, make, dumpdir, faildir):
     """Instance 1 shows the card in the source, the VM moves over a unix
     socket to a target that holds instance 2; the target shows the card,
@@ -471,18 +487,11 @@ def migrate_live(tap, tname, make, dumpdir, faildir):
         gs.draw(card)
         gs.shows(card, 'shows the test card', 'card')
 
-        dst = start_qemu(tap, sess, tag + ' target',
-                         mig_device(u2) + ['-incoming', 'defer'])
+        t0 = time.time()
+        dst, (sst, sdiag), (dst_st, ddiag) = migrate_to(
+            tap, sess, tag, src, mig_device(u2), dumpdir)
         if not dst:
             return
-        sock = os.path.join(dumpdir, 'migrate.sock')
-        for q in (src, dst):
-            return_path(q, True)
-        t0 = time.time()
-        dst.cmd('migrate-incoming', uri='unix:' + sock)
-        src.cmd('migrate', uri='unix:' + sock)
-        sst, sdiag = mig_wait(src)
-        dst_st, ddiag = mig_wait(dst)
         log('%s: unix socket migration took %.1f s' % (tag, time.time() - t0))
         tap.ok(sst == 'completed', '%s: source query-migrate completed' % tag,
                '%s\nsource QEMU: %s' % (sdiag, src.stderr()))
@@ -563,17 +572,10 @@ def migrate_wrong_type(tap, tname, other_type, make, dumpdir, faildir):
         gs = Guest(tap, src, tname, dumpdir, faildir, tag + ' source')
         gs.setup()
         gs.draw(card)
-        dst = start_qemu(tap, sess, tag + ' target',
-                         mig_device(u2) + ['-incoming', 'defer'])
+        dst, (sst, sdiag), (dst_st, ddiag) = migrate_to(
+            tap, sess, tag, src, mig_device(u2), dumpdir)
         if not dst:
             return
-        sock = os.path.join(dumpdir, 'migrate.sock')
-        for q in (src, dst):
-            return_path(q, True)
-        dst.cmd('migrate-incoming', uri='unix:' + sock)
-        src.cmd('migrate', uri='unix:' + sock)
-        sst, sdiag = mig_wait(src)
-        dst_st, ddiag = mig_wait(dst)
         tap.ok(dst_st in ('failed', 'exited'), '%s: target refuses the stream'
                % tag, ddiag)
         tap.line('#   target: ' + ddiag.replace('\n', ' | '))

@@ -9,14 +9,6 @@
 # shellcheck source=tests/e2e/suites/lib.sh
 . "$PAYLOAD/e2e/lib.sh"
 
-insmod "$MDPY_KO" || fail "insmod mdpy.ko"
-nested display \
+nested_suite display \
 	--types "$E2E_TYPES" --tap "$rdir/$name.tap" \
 	--dumpdir /tmp/e2e-dumps --faildir "$rdir/$name-failed"
-rc=$?
-# Leave the module unloaded; a module that will not go is a failure.
-if ! rmmod mdpy; then
-	echo "$name: rmmod mdpy failed" >&2
-	rc=1
-fi
-exit $rc

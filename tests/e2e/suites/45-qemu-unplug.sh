@@ -9,11 +9,4 @@
 # shellcheck source=tests/e2e/suites/lib.sh
 . "$PAYLOAD/e2e/lib.sh"
 
-insmod "$MDPY_KO" || fail "insmod mdpy.ko"
-nested unplug --tap "$rdir/$name.tap"
-rc=$?
-if ! rmmod mdpy; then
-	echo "$name: rmmod mdpy failed" >&2
-	rc=1
-fi
-exit $rc
+nested_suite unplug --tap "$rdir/$name.tap"

@@ -10,12 +10,5 @@
 # shellcheck source=tests/e2e/suites/lib.sh
 . "$PAYLOAD/e2e/lib.sh"
 
-insmod "$MDPY_KO" || fail "insmod mdpy.ko"
-nested migrate --types "$E2E_MIG_TYPES" --tap "$rdir/$name.tap" \
+nested_suite migrate --types "$E2E_MIG_TYPES" --tap "$rdir/$name.tap" \
 	--dumpdir /tmp/e2e-mig --faildir "$rdir/$name-failed"
-rc=$?
-if ! rmmod mdpy; then
-	echo "$name: rmmod mdpy failed" >&2
-	rc=1
-fi
-exit $rc

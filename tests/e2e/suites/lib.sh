@@ -26,3 +26,17 @@ nested() {
 	[ -z "$E2E_QEMU" ] || set -- --qemu "$E2E_QEMU" "$@"
 	/payload/lib/hostchroot.sh python3 /tmp/payload/e2e/nested.py "$@"
 }
+
+# nested_suite ARGS...: the whole body of a suite that runs one nested.py
+# mode: load mdpy, run it, leave the module unloaded (a module that will
+# not go is a failure) and exit with the suite's status.
+nested_suite() {
+	insmod "$MDPY_KO" || fail "insmod mdpy.ko"
+	nested "$@"
+	_rc=$?
+	if ! rmmod mdpy; then
+		echo "$name: rmmod mdpy failed" >&2
+		_rc=1
+	fi
+	exit $_rc
+}
