@@ -68,7 +68,7 @@ deps: ## Install the Debian packages builds and tests need (as root)
 	@scripts/deps.sh
 
 clean: ## Remove build products (keeps the download cache)
-	rm -rf $(BUILD)/module $(BUILD)/unit $(BUILD)/results $(BUILD)/kver-* $(BUILD)/vm
+	rm -rf $(BUILD)/module $(BUILD)/unit $(BUILD)/results $(BUILD)/kver-* $(BUILD)/vm $(BUILD)/deb
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
