@@ -14,7 +14,7 @@ MOD_SRCS := Kbuild $(wildcard kernel/*.c kernel/*.h kernel/*.sh core/*.c \
 # BTF for modules needs pahole and the kernel's vmlinux; nothing here uses it
 KBUILD_ARGS := CONFIG_DEBUG_INFO_BTF_MODULES=
 
-.PHONY: all module install clean help check check-unit deps
+.PHONY: all module install install-src deb clean help check check-unit deps
 
 all: module
 
@@ -29,6 +29,15 @@ module: ## Build mdpy.ko for KDIR (default: the running kernel) into MODDIR
 
 install: module ## Install mdpy.ko into the KDIR kernel's module tree (runs depmod)
 	$(MAKE) -C $(KDIR) M=$(MODDIR) $(KBUILD_ARGS) modules_install
+
+# What DKMS builds from: the sources of `module`, in the tree's layout
+install-src: ## Copy mdpy.ko's sources into DESTDIR (a DKMS source tree; debian/rules)
+	@test -n "$(DESTDIR)" || { echo "install-src: set DESTDIR=<directory>"; exit 1; }
+	install -d $(DESTDIR)
+	cp --parents -t $(DESTDIR) $(MOD_SRCS)
+
+deb: ## Build build/deb/mdpy-dkms_VER_all.deb and mdpy-drm-dkms_VER_all.deb (DKMS packages)
+	@scripts/deb.sh $(BUILD)/deb
 
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 	       -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -59,7 +68,7 @@ deps: ## Install the Debian packages builds and tests need (as root)
 	@scripts/deps.sh
 
 clean: ## Remove build products (keeps the download cache)
-	rm -rf $(BUILD)/module $(BUILD)/unit $(BUILD)/results $(BUILD)/kver-* $(BUILD)/vm
+	rm -rf $(BUILD)/module $(BUILD)/unit $(BUILD)/results $(BUILD)/kver-* $(BUILD)/vm $(BUILD)/deb
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \

@@ -9,7 +9,7 @@ GUEST_SRCS := $(wildcard $(GUEST_DIR)/Kbuild $(GUEST_DIR)/*.c $(GUEST_DIR)/*.h \
 		$(GUEST_DIR)/*.sh) include/uapi/mdpy.h
 GUEST_MAKE_ARGS ?=
 
-.PHONY: guest
+.PHONY: guest install-guest-src
 
 guest: ## Build build/guest-KVER/mdpy-drm.ko (guest DRM driver) for every kernel in tests/vm/kernels
 	@set -e; for k in $(GUEST_KVERS); do \
@@ -21,3 +21,10 @@ guest: ## Build build/guest-KVER/mdpy-drm.ko (guest DRM driver) for every kernel
 		cp $$d/$(GUEST_DIR)/mdpy-drm.ko $$d/mdpy-drm.ko; \
 		echo "built $$d/mdpy-drm.ko"; \
 	done
+
+# The guest/ sources and the uAPI header, in the tree's layout (guest/Kbuild
+# reaches the header as ../include): what mdpy-drm-dkms installs.
+install-guest-src: ## Copy mdpy-drm.ko's sources into DESTDIR (a DKMS source tree; debian/rules)
+	@test -n "$(DESTDIR)" || { echo "install-guest-src: set DESTDIR=<directory>"; exit 1; }
+	install -d $(DESTDIR)
+	cp --parents -t $(DESTDIR) $(GUEST_SRCS)

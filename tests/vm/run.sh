@@ -25,6 +25,9 @@
 #                 results are named *-qemu10
 #   --shell       boot to an interactive shell with the same payload instead
 #                 of running the suites (needs a terminal)
+#   --ko PATH     test this prebuilt mdpy.ko (e.g. one DKMS installed)
+#                 instead of building the tree's; its vermagic must be the
+#                 kernel's
 #   SUITE...      names or globs (e.g. "21-*" 72-guest-mdpyfb): keep only
 #                 these suites (and the rig's own 01-rig); VM_SUITES="..."
 #                 does the same from the environment.
@@ -34,7 +37,7 @@
 set -euo pipefail
 
 usage() {
-	echo "usage: run.sh [--part PART]... [--no-parts] [--add DIR]... [--qemu10] [--shell] KVER OUT_DIR [SUITE...]" >&2
+	echo "usage: run.sh [--part PART]... [--no-parts] [--add DIR]... [--qemu10] [--shell] [--ko PATH] KVER OUT_DIR [SUITE...]" >&2
 	exit 2
 }
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -45,6 +48,7 @@ all_parts=1
 adds=()
 qemu10=
 SHELL_MODE=
+prebuilt=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--part)
@@ -60,6 +64,10 @@ while [ $# -gt 0 ]; do
 		shift 2 ;;
 	--qemu10) qemu10=1; shift ;;
 	--shell) SHELL_MODE=1; shift ;;
+	--ko)
+		if [ $# -lt 2 ] || [ ! -f "$2" ]; then usage; fi
+		prebuilt=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+		shift 2 ;;
 	--) shift; break ;;
 	-*) usage ;;
 	*) break ;;
@@ -125,8 +133,17 @@ if [ -n "$qemu10" ]; then
 fi
 
 t=$(now)
-log "build"
-if ko=$("$HERE/build-ko.sh" "$KVER" 2>"$HOST/build-ko.log"); then
+if [ -n "$prebuilt" ]; then
+	krel=$(sed -n 's/^KREL=//p' "$HOST/fetch.env")
+	vm=$(modinfo -F vermagic "$prebuilt" 2>/dev/null | cut -d' ' -f1)
+	if [ "$vm" = "$krel" ]; then
+		cp "$prebuilt" "$PAYLOAD/mdpy.ko"
+		tap_ok "prebuilt mdpy.ko for $KVER ($prebuilt)"
+	else
+		tap_fail "prebuilt mdpy.ko for $KVER" "vermagic '$vm' of $prebuilt is not $krel"
+		give_up
+	fi
+elif log "build" && ko=$("$HERE/build-ko.sh" "$KVER" 2>"$HOST/build-ko.log"); then
 	cp "$ko" "$PAYLOAD/mdpy.ko"
 	tap_ok "build mdpy.ko for $KVER"
 	log "build done in $(since "$t")"
