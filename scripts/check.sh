@@ -2,10 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The whole test run behind `make check`: lint of every script, unit tests
-# and a fuzz smoke of core/, warning-free builds for every kernel, the VM
-# suites on every kernel, then the Debian packages (tests/deb/check.sh).
-# A failing stage does not stop the later ones; the last line counts every
-# test.
+# and a fuzz smoke of core/, warning-free builds for every kernel, then the
+# VM suites on every kernel.  A failing
+# stage does not stop the later ones; the last line counts every test.
 # Env: KVERS picks the kernels (default: tests/vm/kernels.sh check).
 set -uo pipefail
 
@@ -51,16 +50,6 @@ for k in $kvers; do
 	tests/vm/run.sh "$k" "build/vm/$k"
 	dirs+=("build/vm/$k")
 done
-
-# The packages: the bookworm chroot has headers for 6.1 and 6.12 only
-deb_kvers=
-for k in $kvers; do
-	case $k in 6.1 | 6.12) deb_kvers="$deb_kvers $k" ;; esac
-done
-if [ -n "$deb_kvers" ]; then
-	echo "[check] Debian packages (make check-deb) on$deb_kvers"
-	DEB_KVERS=$deb_kvers tests/deb/check.sh "$results/deb" 2>/dev/null | grep '^not ok' || true
-fi
 
 echo "[check] done in $(( $(date +%s) - start )) s"
 tests/tap-summary "${dirs[@]}"
