@@ -59,9 +59,9 @@ done
 # module that leaked every instance
 name=probe_sh_refuses_incomplete_headers
 fake=$(mktemp -d)
-mkdir -p "$fake/include/linux"
-for h in mm.h vfio.h eventfd.h; do
-	echo "/* $h */" > "$fake/include/linux/$h"
+mkdir -p "$fake/include/linux" "$fake/include/uapi/linux"
+for h in linux/mm.h linux/vfio.h linux/eventfd.h uapi/linux/vfio.h; do
+	echo "/* $h */" > "$fake/include/$h"
 done
 if ! "$top/kernel/probe.sh" "$fake" "$fake/all.h" 2>"$fake/err1" || [ ! -s "$fake/all.h" ]; then
 	tap_fail "$name" "a complete (if featureless) tree failed: $(head -c 200 "$fake/err1")"

@@ -743,7 +743,7 @@ static void test_refuse_page_fn(void)
 	raw_run(0, 3, 8 + 3 * PAGE, 3);
 	raw_config(power_on.cfg);
 	raw_end();
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		sink_init(t);
 		sk.fail_at = cases[i].fail_at;
 		sk.fail_ret = cases[i].err;
