@@ -119,10 +119,11 @@ def boot(args, tap):
                 shots += 1
                 check(q, args, tap, 'console%d' % shots, m.group(3))
                 if mig and not mig.target:
+                    dst = mig.run(q, 'console%d' % shots, m.group(3))
+                    if not dst:
+                        break       # q, the source, is closed below
                     # from here on L2 is the target's
-                    q = mig.run(q, 'console%d' % shots, m.group(3))
-                    if not q:
-                        break
+                    q = dst
                     serial_log = mig.serial_log
                 q.serial_send('next\n')
                 continue
@@ -262,11 +263,14 @@ class Migration:
                '(live, %.1f s)' % (tag, took), '%s: %s\nsource QEMU: %s' % (
                    sst, info.get('error-desc', ''), src.stderr()))
         dst_st, diag = settle(dst, deadline)
-        if not tap.ok(dst_st == 'completed', '%s: target query-migrate '
-                      'completed' % tag, '%s\ntarget QEMU: %s' % (
-                          diag, dst.stderr())):
-            return None
+        tap.ok(dst_st == 'completed', '%s: target query-migrate completed'
+               % tag, '%s\ntarget QEMU: %s' % (diag, dst.stderr()))
         if sst != 'completed':
+            # the return path told the source: it must have kept L2
+            st = src.cmd('query-status')['status']
+            tap.ok(st == 'running', '%s: L2 still runs on the source after '
+                   'the failed migration' % tag, 'source status %s' % st)
+        if sst != 'completed' or dst_st != 'completed':
             return None
         st = dst.cmd('query-status')['status']
         tap.ok(st == 'running', '%s: L2 runs on the target' % tag,
