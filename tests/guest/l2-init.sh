@@ -51,9 +51,34 @@ echo "L2: mdpy device ${dev##*/}"
 fbcon_off=
 grep -q 'fbcon=map:9' /proc/cmdline && fbcon_off=1
 
+# Booted with mdpy_l2=migrate (l2.py --migrate-to), L2 is moved to another
+# QEMU while it shows its console: see the end of this file.
+migrate=
+grep -q 'mdpy_l2=migrate' /proc/cmdline && migrate=1
+
+# Waiting for the host to go on, counting: one numbered line a second on the
+# serial line (shell builtins only: a process start costs L2 up to half a
+# second).  While L2 is migrated the count goes on from one QEMU's serial
+# line to the other's: a line lost or sent twice shows as a gap or a repeat.
+# busybox's read -t fails alike on a timeout and at end of file, so the
+# count is capped rather than left to spin on a console that went away.
+ticking() {
+	_n=1
+	# shellcheck disable=SC3045 # busybox ash has read -t
+	while ! read -r -t 1 _ </dev/console; do
+		if [ $_n -gt 1200 ]; then
+			nok "the host said go within 1200 ticks"
+			return
+		fi
+		echo "L2: tick $_n"
+		_n=$((_n + 1))
+	done
+}
+
 # Text on the display console, then the fbdev contents it drew: the screen
 # in L1 must be exactly that.  The cursor is hidden so it cannot blink.
-console() { # console ROUND
+# With a second argument (tick) L2 counts while it waits.
+console() { # console ROUND [tick]
 	[ -z "$fbcon_off" ] ||
 		check "fbcon mapped to fb0 ($1)" mdpy-drm-test con2fb /dev/fb0
 	printf '\033[2J\033[H\033[?25l' >/dev/tty1
@@ -62,7 +87,7 @@ console() { # console ROUND
 	done
 	sleep 3
 	echo "console $(mdpy-drm-test fbhash /dev/fb0)"
-	next
+	if [ -n "${2:-}" ]; then ticking; else next; fi
 }
 
 # The L2 kernel runs quiet, so its log is judged here
@@ -106,6 +131,16 @@ load() { # load ROUND
 }
 
 load 1
+# Migration: the host moves L2 to the target QEMU while its console is on the
+# display and L2 counts; there the host checks the console and says go, and
+# L2 draws its next pictures on the target's instance, then unloads the
+# driver.
+if [ -n "$migrate" ]; then
+	console 1 tick
+	mdpy-drm-test draw --wait </dev/console || nok "mdpy-drm-test draw after the migration"
+	check "rmmod mdpy-drm after the migration" rmmod mdpy-drm
+	finish
+fi
 # A program that only mmaps /dev/fb0, on a display no console and no DRM
 # client has touched: with mdpy-fb that reaches the screen, so it must here
 # (from 6.12 the fbdev emulation's deferred I/O misses some mmap writes, see

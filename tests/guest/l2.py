@@ -9,8 +9,15 @@ screendump and has mdpy-drm-test check it; then lets L2 go on.  Every result
 line from L2 and every check becomes a TAP test.  QEMU, its serial line and
 the TAP writer are tests/pylib's.
 
+With --migrate-to TYPE, L2 is live-migrated while it shows its console:
+a second QEMU (same machine, a new instance of mdpy-TYPE, -incoming defer)
+takes it over a unix socket; the target's screendump must show the same
+console, L2's count on the serial line must go on there without a gap or a
+repeat, and L2 draws its next pictures on the target (class Migration).
+
   l2.py --uuid UUID --kernel VMLINUX --initrd CPIO --checker BIN
         --tap OUT.tap --dumpdir DIR [--timeout S] [--append ARGS]
+        [--migrate-to TYPE]
 """
 
 import argparse
@@ -25,7 +32,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..', 'pylib'))
 import mdev  # noqa: E402
 from qemu import Qemu, QemuError  # noqa: E402
-from tap import Tap  # noqa: E402
+from tap import Tap, log  # noqa: E402
 
 
 def main():
@@ -41,6 +48,9 @@ def main():
     ap.add_argument('--timeout', type=float, default=560)
     ap.add_argument('--append', default='',
                     help='more L2 kernel arguments (e.g. fbcon=map:9)')
+    ap.add_argument('--migrate-to', metavar='TYPE',
+                    help='live-migrate L2 at its first console picture to '
+                    'a new instance of mdpy-TYPE')
     args = ap.parse_args()
     os.makedirs(args.dumpdir, exist_ok=True)
 
@@ -67,15 +77,22 @@ def boot(args, tap):
     serial_log = os.path.join(args.dumpdir, 'l2-serial.log')
     append = ('console=ttyS0 rdinit=/init quiet loglevel=3 panic=-1 '
               'mitigations=off cryptomgr.notests consoleblank=0 ' + args.append).strip()
+    props = ''
+    if args.migrate_to:
+        append += ' mdpy_l2=migrate'
+        props = mdev.MIGRATE_PROPS
     machine = ['-cpu', 'max', '-smp', '1', '-m', '256M', '-vga', 'none',
                '-no-reboot', '-kernel', args.kernel, '-initrd', args.initrd,
-               '-append', append] + mdev.vfio_args(args.uuid)
+               '-append', append]
     done = results = False
     shots = 0
     q = None
+    mig = None
     try:
-        q = Qemu(machine, binary=args.qemu,
-                 datadirs=[d for d in (args.datadir or '').split(':') if d],
+        if args.migrate_to:
+            mig = Migration(args, tap, machine, props)
+        q = Qemu(machine + mdev.vfio_args(args.uuid, props), binary=args.qemu,
+                 datadirs=datadirs(args),
                  serial=True, timeout=30, serial_log=serial_log,
                  log=os.path.join(args.dumpdir, 'l2-qemu.log'))
         while not done:
@@ -94,21 +111,20 @@ def boot(args, tap):
                            % q.proc.returncode, tail(serial_log))
                     break
                 continue
-            # L2's own kernel messages stay in l2-serial.log (L2 judges
-            # them itself): echoed here they would reach L1's console and
-            # be read as L1 kernel reports
-            if not re.match(r'^\[ *\d+\.\d+\]', line):
-                print('L2 %6.1fs| %s' % (q.elapsed(), line),
-                      file=sys.stderr, flush=True)
-            m = re.match(r'^(ok|not ok) - (.*)$', line)
-            if m:
+            if l2_line(tap, q, line):
                 results = True
-                tap.ok(m.group(1) == 'ok', 'L2: ' + m.group(2))
                 continue
             m = re.match(r'^console fbhash (\d+)x(\d+) ([0-9a-f]+) lit (\d+)', line)
             if m:
                 shots += 1
                 check(q, args, tap, 'console%d' % shots, m.group(3))
+                if mig and not mig.target:
+                    dst = mig.run(q, 'console%d' % shots, m.group(3))
+                    if not dst:
+                        break       # q, the source, is closed below
+                    # from here on L2 is the target's
+                    q = dst
+                    serial_log = mig.serial_log
                 q.serial_send('next\n')
                 continue
             m = re.match(r'^(pattern|partial|blank) drawn (\d+)x(\d+)', line)
@@ -128,9 +144,186 @@ def boot(args, tap):
         if q:
             # L2 powers off when done (-no-reboot): give QEMU time to exit
             q.close(grace=30 if done else 1)
+        if mig:
+            mig.close()
     return (not done and not results and
             re.search(r'Oops|Kernel panic|double fault', tail(serial_log, 400))
             is not None)
+
+
+def datadirs(args):
+    return [d for d in (args.datadir or '').split(':') if d]
+
+
+def l2_line(tap, q, line):
+    """Echo a line of L2's; a result line of L2's becomes a TAP test.
+    Whether it was one."""
+    # L2's own kernel messages stay in the serial log (L2 judges them
+    # itself): echoed here they would reach L1's console and be read as L1
+    # kernel reports
+    if not re.match(r'^\[ *\d+\.\d+\]', line):
+        print('L2 %6.1fs| %s' % (q.elapsed(), line), file=sys.stderr, flush=True)
+    m = re.match(r'^(ok|not ok) - (.*)$', line)
+    if m:
+        tap.ok(m.group(1) == 'ok', 'L2: ' + m.group(2))
+    return m is not None
+
+
+MIGRATE_TIMEOUT = 300
+
+
+class Migration:
+    """L2 moves from the QEMU it booted in to a second QEMU on a new
+    instance, while it runs.  Meanwhile L2 counts on its serial line
+    ("L2: tick N", once a second, l2-init.sh): the count must start at 1 and
+    go on from the source's line to the target's without a gap or a repeat."""
+
+    def __init__(self, args, tap, machine, props):
+        self.args, self.tap, self.machine, self.props = args, tap, machine, props
+        self.target = None
+        self.uuid = mdev.create(args.migrate_to)
+        self.serial_log = os.path.join(args.dumpdir, 'l2-serial-target.log')
+        self.ticks = []             # (which QEMU, number)
+
+    def close(self):
+        if self.target:
+            self.target.close(1)
+        if mdev.exists(self.uuid):
+            mdev.remove(self.uuid)
+
+    def read(self, q, where, timeout):
+        """One line from q's serial line: a tick is counted, anything else
+        handled as usual.  Whether a line came."""
+        line = q.serial_line(timeout)
+        if line is None:
+            return False
+        m = re.match(r'^L2: tick (\d+)$', line)
+        if m:
+            self.ticks.append((where, int(m.group(1))))
+        else:
+            l2_line(self.tap, q, line)
+        return True
+
+    def ticks_at(self, where):
+        return [n for w, n in self.ticks if w == where]
+
+    def wait_tick(self, q, where, n, timeout=120):
+        """Until n ticks came from q."""
+        deadline = time.time() + timeout
+        while len(self.ticks_at(where)) < n and time.time() < deadline:
+            self.read(q, where, 2)
+        return len(self.ticks_at(where)) >= n
+
+    def run(self, src, name, fbhash):
+        """Migrate L2 from src, whose display shows the console with that
+        fbhash; the target (its console checked) or None on failure."""
+        tap, tag = self.tap, 'migrate'
+        if not tap.ok(self.wait_tick(src, 'source', 2), '%s: L2 counts on '
+                      'the source while it waits' % tag, self.ticks):
+            return None
+        try:
+            dst = Qemu(self.machine + mdev.vfio_args(self.uuid, self.props) +
+                       ['-incoming', 'defer'], binary=self.args.qemu,
+                       datadirs=datadirs(self.args), serial=True, timeout=30,
+                       serial_log=self.serial_log,
+                       log=os.path.join(self.args.dumpdir, 'l2-qemu-target.log'))
+        except QemuError as e:
+            tap.ok(False, '%s: target QEMU starts on an mdpy-%s instance with '
+                   '-incoming defer' % (tag, self.args.migrate_to), e)
+            return None
+        self.target = dst
+        tap.ok(True, '%s: target QEMU starts on an mdpy-%s instance with '
+               '-incoming defer' % (tag, self.args.migrate_to))
+        # the return path carries a failed load back to the source
+        for q in (src, dst):
+            q.cmd('migrate-set-capabilities', capabilities=[
+                {'capability': 'return-path', 'state': True}])
+        sock = os.path.join(dst.dir, 'migrate.sock')
+        dst.cmd('migrate-incoming', uri='unix:' + sock)
+        st = src.cmd('query-status')['status']
+        tap.ok(st == 'running', '%s: L2 runs when the migration starts' % tag,
+               'source status %s' % st)
+        t0 = time.time()
+        src.cmd('migrate', uri='unix:' + sock)
+        # L2 goes on counting on the source while its RAM is copied
+        before = len(self.ticks_at('source'))
+        deadline = t0 + MIGRATE_TIMEOUT
+        while True:
+            info = src.cmd('query-migrate')
+            sst = info.get('status')
+            if sst in ('completed', 'failed', 'cancelled') or time.time() > deadline:
+                break
+            self.read(src, 'source', 0.2)
+        took = time.time() - t0
+        log('%s: %s in %.1f s, %d ticks on the source meanwhile, RAM %s' % (
+            tag, sst, took, len(self.ticks_at('source')) - before,
+            {k: info.get('ram', {}).get(k) for k in
+             ('transferred', 'duplicate', 'normal', 'dirty-sync-count')}))
+        tap.ok(sst == 'completed', '%s: source query-migrate completed '
+               '(live, %.1f s)' % (tag, took), '%s: %s\nsource QEMU: %s' % (
+                   sst, info.get('error-desc', ''), src.stderr()))
+        dst_st, diag = settle(dst, deadline)
+        tap.ok(dst_st == 'completed', '%s: target query-migrate completed'
+               % tag, '%s\ntarget QEMU: %s' % (diag, dst.stderr()))
+        if sst != 'completed':
+            # the return path told the source: it must have kept L2
+            st = src.cmd('query-status')['status']
+            tap.ok(st == 'running', '%s: L2 still runs on the source after '
+                   'the failed migration' % tag, 'source status %s' % st)
+        if sst != 'completed' or dst_st != 'completed':
+            return None
+        st = dst.cmd('query-status')['status']
+        tap.ok(st == 'running', '%s: L2 runs on the target' % tag,
+               'target status %s' % st)
+
+        # What the source's serial line still holds, a part line included,
+        # was sent before the switch: the target's line continues it.
+        while self.read(src, 'source', 0.5):
+            pass
+        dst.ser.buf = src.ser.buf + dst.ser.buf
+        st = src.cmd('query-status')['status']
+        tap.ok(st == 'postmigrate', '%s: source QEMU is in postmigrate' % tag,
+               'source status %s' % st)
+        try:
+            src.cmd('quit')
+        except (QemuError, OSError):
+            pass                # QEMU may close QMP before it answers
+        try:
+            src.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            pass
+        tap.ok(src.exited(), '%s: source QEMU quits' % tag, src.stderr())
+        src.close()
+
+        check(dst, self.args, self.tap, 'target-' + name, fbhash)
+        got = self.wait_tick(dst, 'target', 1)
+        n = [t for _, t in self.ticks]
+        where = [w for w, _ in self.ticks]
+        ns = len(self.ticks_at('source'))
+        tap.ok(got and n == list(range(1, len(n) + 1)) and
+               where == ['source'] * ns + ['target'] * (len(n) - ns),
+               '%s: the serial line goes on on the target: ticks 1-%d on the '
+               'source, %d on the target, none lost or repeated' % (
+                   tag, ns, ns + 1), self.ticks)
+        return dst
+
+
+def settle(q, deadline):
+    """Poll query-migrate until the migration ends: (status, diagnostic);
+    status 'exited' if QEMU went away."""
+    while True:
+        try:
+            info = q.cmd('query-migrate')
+        except (QemuError, OSError) as e:
+            try:
+                q.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                pass
+            return 'exited', 'QEMU exited (%s)' % e
+        st = info.get('status', 'none')
+        if st in ('completed', 'failed', 'cancelled') or time.time() > deadline:
+            return st, '%s %s' % (st, info.get('error-desc', ''))
+        time.sleep(0.2)
 
 
 def check(q, args, tap, name, what, tries=4):

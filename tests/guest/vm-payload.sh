@@ -16,6 +16,9 @@
 #   PAYLOAD_DIR/suites/72-guest-mdpyfb.sh  the other direction: the kernel's
 #       sample guest driver mdpy-fb on our mdpy.ko (fbdev console, then the
 #       test card drawn through the fbdev mmap)
+#   PAYLOAD_DIR/suites/73-guest-migrate.sh  the L2 guest of 70, live-migrated
+#       to a second instance while its console shows; only with a nested
+#       QEMU that has VFIO migration v2 (6.12's QEMU 10.0, not 7.2)
 # The suites are tests/guest/suites/*.sh, copied as they are.  The L2
 # kernel and initramfs are big, so they stay in build/guest-l2/KVER and L1
 # reads them from the host root.  One L2 boot costs minutes of TCG-in-TCG:
@@ -26,6 +29,10 @@
 #      GUEST_INTEROP=0|1   skip or force both suites with the kernel's samples
 #                          (default: on for 6.1 and 6.12)
 #      GUEST_MDPYFB=0      skip only the sample-guest (mdpy-fb) suite
+#      GUEST_MIGRATE=0|1   skip or force the migration suite (default: on
+#                          when the nested QEMU's vfio-pci has enable-migration)
+#      GUEST_MIG_TYPE      type of the migration target's instance (default:
+#                          the L2 type; another type must make 73 fail)
 #      GUEST_QEMU, GUEST_QEMU_L   the nested QEMU binary (as seen in the host
 #                          root) and its colon-separated -L data dirs (default:
 #                          bookworm's QEMU 7.2; on 6.12 QEMU 10.0, see below)
@@ -58,9 +65,21 @@ if [ "$KVER" = 6.12 ] && [ -z "${GUEST_QEMU:-}" ]; then
 fi
 # The suites' parameters, as shell assignments they source (the VM's
 # environment is the rig's own).
-printf 'GUEST_L2=%q\nGUEST_L2_TYPE=%q\nGUEST_QEMU=%q\nGUEST_QEMU_L=%q\n' \
-	"$L2" "$type" "${GUEST_QEMU:-}" "${GUEST_QEMU_L:-}" >"$PAYLOAD/guest/env"
+printf 'GUEST_L2=%q\nGUEST_L2_TYPE=%q\nGUEST_MIG_TYPE=%q\nGUEST_QEMU=%q\nGUEST_QEMU_L=%q\n' \
+	"$L2" "$type" "${GUEST_MIG_TYPE:-}" "${GUEST_QEMU:-}" "${GUEST_QEMU_L:-}" \
+	>"$PAYLOAD/guest/env"
 install -m 0755 "$HERE/suites/70-guest-drm.sh" "$PAYLOAD/suites/"
+
+# Live migration of the L2 guest needs VFIO migration v2 in the nested QEMU,
+# which names it enable-migration (QEMU 7.2 has only the old protocol's
+# x-enable-migration): by default the suite runs where the L2's QEMU has it.
+migrate=${GUEST_MIGRATE:-}
+if [ -z "$migrate" ]; then
+	migrate=0
+	props=$("${GUEST_QEMU:-qemu-system-x86_64}" -device vfio-pci,help 2>&1 || true)
+	grep -q '^ *enable-migration=' <<<"$props" && migrate=1
+fi
+[ "$migrate" = 0 ] || install -m 0755 "$HERE/suites/73-guest-migrate.sh" "$PAYLOAD/suites/"
 
 # The interop pair needs the kernel's samples (Debian's linux-source) and
 # two more L2 boots: by default it runs on 6.1 and 6.12, whose

@@ -51,7 +51,15 @@ def exists(u):
     return os.path.exists(os.path.join(DEV_DIR, u))
 
 
-def vfio_args(u):
-    """QEMU's arguments for the instance as a vfio-pci display."""
-    return ['-device',
-            'vfio-pci,sysfsdev=%s/%s,display=on' % (DEV_DIR, u)]
+def vfio_args(u, props=''):
+    """QEMU's arguments for the instance as a vfio-pci display; props are
+    more vfio-pci properties (e.g. MIGRATE_PROPS)."""
+    return ['-device', 'vfio-pci,sysfsdev=%s/%s,display=on%s' % (
+        DEV_DIR, u, ',' + props if props else '')]
+
+
+# What QEMU >= 8.1 needs to migrate an instance: without enable-migration=on
+# it quietly puts a migration blocker on the device, and the kernels under
+# test have no IOMMUFD, so the device's own dirty page log cannot be read
+# and QEMU must use the VFIO container's instead.
+MIGRATE_PROPS = 'enable-migration=on,x-device-dirty-page-tracking=off'

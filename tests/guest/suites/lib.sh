@@ -7,7 +7,8 @@
 # parameters come from /payload/guest/env, which tests/guest/vm-payload.sh
 # writes from its environment and the kernel:
 #   GUEST_L2       the L2 kernel and initramfs dir, as seen in the host root
-#   GUEST_L2_TYPE  the mdpy type of the L2 display of 70 and 72
+#   GUEST_L2_TYPE  the mdpy type of the L2 display of 70, 72 and 73
+#   GUEST_MIG_TYPE the type 73 migrates L2 to (empty: GUEST_L2_TYPE)
 #   GUEST_QEMU, GUEST_QEMU_L   the nested QEMU and its -L dirs (empty: the
 #                  host root's qemu-system-x86_64)
 
@@ -16,10 +17,13 @@
 GUEST_L2=
 # shellcheck disable=SC2034 # for the suites that source this
 GUEST_L2_TYPE=vga
+GUEST_MIG_TYPE=
 GUEST_QEMU=
 GUEST_QEMU_L=
 # shellcheck source=/dev/null
 [ ! -f "$PAYLOAD/guest/env" ] || . "$PAYLOAD/guest/env"
+# shellcheck disable=SC2034 # for the suites that source this
+GUEST_MIG_TYPE=${GUEST_MIG_TYPE:-$GUEST_L2_TYPE}
 
 # l2_run TYPE HOST_KO INITRD: boot L2 (GUEST_L2/vmlinux with GUEST_L2/INITRD,
 # which holds the guest driver and mdpy-drm-test) on a new instance of
