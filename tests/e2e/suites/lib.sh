@@ -17,8 +17,19 @@ E2E_QEMU_L=
 E2E_TYPES=vga,xga,hd
 # shellcheck disable=SC2034 # for the suites that source this
 E2E_MIG_TYPES=vga
+E2E_QEMU10=
+E2E_QEMU10_L=
 # shellcheck source=/dev/null
 [ ! -f "$PAYLOAD/e2e/env" ] || . "$PAYLOAD/e2e/env"
+# A *-qemu10 suite next to QEMU 7.2 ones (vm-payload.sh) runs on QEMU 10.0
+case $name in
+*-qemu10)
+	if [ -n "$E2E_QEMU10" ]; then
+		E2E_QEMU=$E2E_QEMU10
+		E2E_QEMU_L=$E2E_QEMU10_L
+	fi
+	;;
+esac
 
 # nested ARGS...: tests/e2e/nested.py in the host chroot, on the chosen QEMU.
 nested() {
