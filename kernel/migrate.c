@@ -138,6 +138,22 @@ static void mdpy_mig_scan(struct mdpy_mig_save *ms)
 	ms->cursor = 0;
 }
 
+#if defined(MDPY_HAVE_MIG_PRE_COPY) || defined(MDPY_HAVE_MIG_DATA_SIZE)
+/*
+ * Bytes of the current pass not yet read, for the pre-copy estimates.  A
+ * drained pass first looks for pages changed since it was read, which
+ * starts the next pass.
+ */
+static u64 mdpy_mig_pass_left(struct mdpy_mig_save *ms)
+{
+	if (!ms->pending_bytes && ms->buf_pos == ms->buf_len) {
+		mdpy_mig_scan(ms);
+		ms->need_scan = false;
+	}
+	return ms->pending_bytes + (ms->buf_len - ms->buf_pos);
+}
+#endif
+
 /* Put the next piece of the stream in @buf; false at the end of a pass */
 static bool mdpy_mig_next(struct mdpy_mig_save *ms)
 {
@@ -299,11 +315,7 @@ static long mdpy_mig_precopy_info(struct mdpy_mig_save *ms, void __user *arg)
 		info.initial_bytes = left;
 	} else {
 		ms->first_pass_done = true;
-		if (!left) {
-			mdpy_mig_scan(ms);
-			left = ms->pending_bytes;
-		}
-		info.dirty_bytes = left;
+		info.dirty_bytes = mdpy_mig_pass_left(ms);
 	}
 out:
 	mutex_unlock(&ms->lock);
@@ -760,30 +772,24 @@ static int mdpy_mig_get_data_size(struct vfio_device *vdev,
 {
 	struct mdpy_state *st = vdev_to_mdpy(vdev);
 	struct mdpy_mig_save *ms;
-	u64 pages, len;
+	u64 pages, len = 0;	/* 0: no pre-copy pass to ask */
 
 	mutex_lock(&st->mig_lock);
 	ms = st->mig_save;
 	if (ms) {
 		mutex_lock(&ms->lock);
-		if (!ms->disabled && ms->header_sent && !ms->final) {
-			if (!ms->pending_bytes && ms->buf_pos == ms->buf_len) {
-				mdpy_mig_scan(ms);
-				ms->need_scan = false;
-			}
-			len = ms->pending_bytes + (ms->buf_len - ms->buf_pos) +
+		if (!ms->disabled && ms->header_sent && !ms->final)
+			len = mdpy_mig_pass_left(ms) +
 			      MDPY_MIG_CONFIG_REC_SIZE + MDPY_MIG_END_REC_SIZE;
-			mutex_unlock(&ms->lock);
-			mutex_unlock(&st->mig_lock);
-			*stop_copy_length = len;
-			return 0;
-		}
 		mutex_unlock(&ms->lock);
 	}
 	mutex_unlock(&st->mig_lock);
 
-	pages = mdpy_fb_resident(&st->fb) * (PAGE_SIZE / MDPY_MIG_PAGE);
-	*stop_copy_length = MDPY_MIG_IDLE_SIZE + pages * mdpy_mig_run_bytes(1);
+	if (!len) {
+		pages = mdpy_fb_resident(&st->fb) * (PAGE_SIZE / MDPY_MIG_PAGE);
+		len = MDPY_MIG_IDLE_SIZE + pages * mdpy_mig_run_bytes(1);
+	}
+	*stop_copy_length = len;
 	return 0;
 }
 #endif
