@@ -332,13 +332,15 @@ def return_path(q, on):
 
 def switchover_hint(q):
     """Kernels before 6.2 have no VFIO_DEVICE_FEATURE_MIG_DATA_SIZE, and
-    QEMU then assumes 100 MiB of device state left for the stop: over a
-    slow link that never fits its downtime, and the migration never ends.
-    Telling QEMU the bandwidth it may count on for the switchover (QEMU
-    8.2+) is what a user does there; README says so."""
+    QEMU 10.0 then assumes 100 GiB of device state left for the stop: no
+    link moves that within the downtime limit, so the migration never ends
+    (RAM all sent, query-migrate 'active' forever).  What a user does
+    there (QEMU 8.2+): tell QEMU the switch-over bandwidth it may count on,
+    high enough that 100 GiB fits 300 ms; the real stream is a few KiB.
+    README says so."""
     major, minor = (int(x) for x in os.uname().release.split('.')[:2])
     if (major, minor) < (6, 2) and q.version() >= (8, 2, 0):
-        q.cmd('migrate-set-parameters', **{'avail-switchover-bandwidth': 1 << 30})
+        q.cmd('migrate-set-parameters', **{'avail-switchover-bandwidth': 1 << 40})
 
 
 def mig_wait(q, timeout=MIG_TIMEOUT):

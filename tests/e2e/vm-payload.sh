@@ -48,12 +48,9 @@ fi
 # where the suites run bookworm's 7.2 (which proves the blocker half), the
 # migrate suite runs once more, as 46-qemu-migrate-qemu10, under QEMU 10.0
 # from bookworm-backports.
-# Not on 6.1 yet: there QEMU 10.0's live migration of a stopped qtest VM
-# stalls (a few MB of RAM sent, then nothing) for a reason not found yet;
-# 6.1 proves the 7.2 blocker and the uapi conformance only.
 QEMU10=''
 QEMU10_L=''
-if [ -z "$SUF" ] && [ -z "${E2E_QEMU:-}" ] && [ "$KVER" != 6.1 ]; then
+if [ -z "$SUF" ] && [ -z "${E2E_QEMU:-}" ]; then
 	q10=$("$HERE/../vm/fetch-qemu10.sh")
 	eval "$q10"
 fi
