@@ -42,7 +42,7 @@ deb: ## Build build/deb/mdpy-dkms_VER_all.deb and mdpy-drm-dkms_VER_all.deb (DKM
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 	       -fsanitize=address,undefined -fno-sanitize-recover=all \
 	       -fno-omit-frame-pointer
-UNIT_CORE := core/config.c core/device.c core/migrate.c
+UNIT_CORE := core/config.c core/device.c core/migrate.c core/types.c
 UNIT_NAMES := core mig
 UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_NAMES))
 

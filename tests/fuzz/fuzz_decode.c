@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int steps = 0;
 
 	while (!fs_empty(&s) && steps++ < 256) {
-		const struct mdpy_type *t = &mdpy_types[fs_u8(&s) % MDPY_NUM_TYPES];
+		const struct mdpy_type *t = &mdpy_types[fs_u8(&s) % MDPY_NUM_BUILTIN_TYPES];
 		u8 region = fs_u8(&s);
 		struct otype o;
 		u64 base, pos, len;

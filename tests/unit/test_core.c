@@ -66,7 +66,7 @@ static void test_power_on_table(void)
 {
 	unsigned int k;
 
-	for (k = 0; k < MDPY_NUM_TYPES; k++) {
+	for (k = 0; k < MDPY_NUM_BUILTIN_TYPES; k++) {
 		const struct mdpy_type *t = &mdpy_types[k];
 		u8 want[MDPY_CFG_SIZE], got[MDPY_CFG_SIZE];
 		u32 i;
@@ -102,7 +102,7 @@ static void test_bar_size(void)
 	CHECK_EQ(mdpy_bar_size(&mdpy_types[0]), 2u << 20);
 	CHECK_EQ(mdpy_bar_size(&mdpy_types[1]), 4u << 20);
 	CHECK_EQ(mdpy_bar_size(&mdpy_types[2]), 8u << 20);
-	for (k = 0; k < MDPY_NUM_TYPES; k++) {
+	for (k = 0; k < MDPY_NUM_BUILTIN_TYPES; k++) {
 		u32 s = mdpy_bar_size(&mdpy_types[k]);
 
 		CHECK_EQ(s & (s - 1), 0);		/* power of two */
@@ -115,7 +115,7 @@ static void test_bar_sizing_law(void)
 {
 	unsigned int k;
 
-	for (k = 0; k < MDPY_NUM_TYPES; k++) {
+	for (k = 0; k < MDPY_NUM_BUILTIN_TYPES; k++) {
 		u32 size = mdpy_bar_size(&mdpy_types[k]);
 
 		mdpy_core_init(&dev, &mdpy_types[k]);
@@ -265,7 +265,7 @@ static void test_plane(void)
 	unsigned int k;
 	struct mdpy_plane p;
 
-	for (k = 0; k < MDPY_NUM_TYPES; k++) {
+	for (k = 0; k < MDPY_NUM_BUILTIN_TYPES; k++) {
 		const struct mdpy_type *t = &mdpy_types[k];
 
 		memset(&p, 0xa5, sizeof(p));
@@ -314,7 +314,7 @@ static void test_initial_picture(void)
 {
 	unsigned int k;
 
-	for (k = 0; k < MDPY_NUM_TYPES; k++) {
+	for (k = 0; k < MDPY_NUM_BUILTIN_TYPES; k++) {
 		const struct mdpy_type *t = &mdpy_types[k];
 		u32 bar = draw_bar(t);
 		u64 i, bad = 0;
@@ -352,7 +352,7 @@ static void test_initial_runs(void)
 {
 	unsigned int k;
 
-	for (k = 0; k < MDPY_NUM_TYPES; k++) {
+	for (k = 0; k < MDPY_NUM_BUILTIN_TYPES; k++) {
 		const struct mdpy_type *t = &mdpy_types[k];
 		u32 bar = draw_bar(t);
 		u64 off = 0, runs = 0, bad = 0, end, i;

@@ -376,7 +376,7 @@ static void test_initial_hash(void)
 	static u8 page[PAGE];
 	unsigned int k, i;
 
-	for (k = 0; k < MDPY_NUM_TYPES; k++) {
+	for (k = 0; k < MDPY_NUM_BUILTIN_TYPES; k++) {
 		const struct mdpy_type *t = &mdpy_types[k];
 		u32 nr = mdpy_mig_nr_pages(t);
 		u32 fb_last = (mdpy_fb_size(t) - 1) / PAGE;
@@ -445,7 +445,7 @@ static void test_idle_round_trip(void)
 	unsigned int k;
 	int how;
 
-	for (k = 0; k < MDPY_NUM_TYPES; k++) {
+	for (k = 0; k < MDPY_NUM_BUILTIN_TYPES; k++) {
 		const struct mdpy_type *t = &mdpy_types[k];
 
 		mdpy_core_init(&power_on, t);
@@ -486,7 +486,7 @@ static void test_runs_round_trip(void)
 	unsigned int k, i;
 	int how;
 
-	for (k = 0; k < MDPY_NUM_TYPES; k++) {
+	for (k = 0; k < MDPY_NUM_BUILTIN_TYPES; k++) {
 		const struct mdpy_type *t = &mdpy_types[k];
 		u32 nr = mdpy_mig_nr_pages(t);
 		/* page 1 comes three times, nr - 1 twice: the last copy wins */
