@@ -42,8 +42,8 @@ deb: ## Build build/deb/mdpy-dkms_VER_all.deb and mdpy-drm-dkms_VER_all.deb (DKM
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 	       -fsanitize=address,undefined -fno-sanitize-recover=all \
 	       -fno-omit-frame-pointer
-UNIT_CORE := core/config.c core/device.c core/migrate.c
-UNIT_NAMES := core mig
+UNIT_CORE := core/config.c core/device.c core/migrate.c core/types.c
+UNIT_NAMES := core mig types
 UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_NAMES))
 
 $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/tap.h tests/lib/tap.c \

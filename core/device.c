@@ -1,15 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mdpy device model: types, VFIO region layout, access validation, the
- * display plane and the power-on picture.
+ * mdpy device model: VFIO region layout, access validation, the display
+ * plane and the power-on picture.
  */
 #include "mdpy_core.h"
-
-const struct mdpy_type mdpy_types[MDPY_NUM_TYPES] = {
-	{ .name = "vga", .label = "VGA", .width = 640,  .height = 480 },
-	{ .name = "xga", .label = "XGA", .width = 1024, .height = 768 },
-	{ .name = "hd",  .label = "HD",  .width = 1920, .height = 1080 },
-};
 
 int mdpy_plane_get(const struct mdpy_type *type, u32 drm_plane_type,
 		   struct mdpy_plane *plane)

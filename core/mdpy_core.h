@@ -14,15 +14,61 @@
 #include "port.h"
 #include "../include/uapi/mdpy.h"
 
+/*
+ * Types.  Names are the mdev type suffix ("vga" makes "mdpy-vga") and the
+ * type name a migration stream carries, so they fit its 16-byte field.
+ */
+#define MDPY_TYPE_NAME_SIZE	16
+
 struct mdpy_type {
-	const char *name;	/* type suffix: "vga" makes "mdpy-vga" */
-	const char *label;	/* for people: "VGA" */
+	char name[MDPY_TYPE_NAME_SIZE];	/* "vga", or "2560x1440" if added */
+	char label[MDPY_TYPE_NAME_SIZE];	/* for people: "VGA" */
 	u32 width;
 	u32 height;
 };
 
-#define MDPY_NUM_TYPES		3
-extern const struct mdpy_type mdpy_types[MDPY_NUM_TYPES];
+/* The built-in types, which always exist with these names */
+#define MDPY_NUM_BUILTIN_TYPES	3
+extern const struct mdpy_type mdpy_types[MDPY_NUM_BUILTIN_TYPES];
+
+/*
+ * Types added at load (the `types` module parameter): a comma-separated
+ * list of WIDTHxHEIGHT in decimal, e.g. "2560x1440,3840x2160".  An added
+ * type is named after its size ("2560x1440", so "mdpy-2560x1440") and
+ * labelled "Custom".  Limits:
+ * - each side 1..16384 pixels (the largest a DRM or pixman surface takes);
+ * - BAR0 (the frame rounded up to a power of two) at most 256 MiB: enough
+ *   for 7680x4320, and it must share the guest's 32-bit PCI hole (BAR0 is
+ *   a 32-bit BAR) with every other device; each instance also reserves
+ *   its whole BAR in the memory budget;
+ * - at most 13 added types (16 in all), so a list is at most
+ *   13 * 12 - 1 characters; longer strings are refused whole.
+ * No leading zeros, signs, spaces or empty entries: a token is exactly
+ * the name it gives.
+ */
+#define MDPY_TYPES_MAX_ADDED	13
+#define MDPY_MAX_TYPES		(MDPY_NUM_BUILTIN_TYPES + MDPY_TYPES_MAX_ADDED)
+#define MDPY_TYPE_MAX_SIDE	16384u
+#define MDPY_TYPE_MAX_BAR	(256u << 20)
+#define MDPY_TYPE_TOKEN_MAX	11	/* "16384x16384" */
+#define MDPY_TYPES_SPEC_MAX	(MDPY_TYPES_MAX_ADDED * (MDPY_TYPE_TOKEN_MAX + 1) - 1)
+
+struct mdpy_type_set {
+	u32 count;				/* built-in ones first */
+	struct mdpy_type types[MDPY_MAX_TYPES];
+	/* after a failed parse: what was wrong, and where */
+	const char *why;
+	u32 entry;				/* 1 for the first token */
+	char token[MDPY_TYPE_TOKEN_MAX + 5];	/* NUL-ended, "..." if cut */
+};
+
+/*
+ * Fill @set with the built-in types and those @spec adds (NULL or "" adds
+ * none).  Returns 0, or -EINVAL with @set->why, @set->entry and
+ * @set->token naming the first bad token; @set then holds only the
+ * built-in types.
+ */
+int mdpy_types_parse(struct mdpy_type_set *set, const char *spec);
 
 /*
  * Bytes of visible pixels, and the BAR that holds them: the next power of

@@ -3,7 +3,8 @@
  * mdpy: a mediated VFIO display device.
  *
  * This file is the module and mdev plumbing: the "mdpy" parent device, one
- * mdev type per entry of the core's type table, per-instance sysfs, and the
+ * mdev type per type core/ parsed from the `types` parameter (the built-in
+ * ones and those added), per-instance sysfs, and the
  * probe/remove that reserve an instance's memory and create and destroy its
  * VFIO device.
  */
@@ -24,8 +25,14 @@ static unsigned int count = 4;
 module_param(count, uint, 0444);
 MODULE_PARM_DESC(count, "Maximum number of live instances, all types together (1-4096, default 4)");
 
-static struct mdpy_mdev_type mdpy_mdev_types[MDPY_NUM_TYPES];
-static struct mdev_type *mdpy_mdev_type_list[MDPY_NUM_TYPES];
+static char *types;
+module_param(types, charp, 0444);
+MODULE_PARM_DESC(types, "Types to add to vga, xga and hd: WIDTHxHEIGHT,... (e.g. 2560x1440,3840x2160; each named mdpy-WIDTHxHEIGHT; up to 13, BAR0 at most 256 MiB)");
+
+/* What core/ made of @types: the built-in types, then the added ones */
+static struct mdpy_type_set mdpy_type_set;
+static struct mdpy_mdev_type mdpy_mdev_types[MDPY_MAX_TYPES];
+static struct mdev_type *mdpy_mdev_type_list[MDPY_MAX_TYPES];
 
 static struct platform_device *mdpy_pdev;
 static struct mdev_parent mdpy_parent;
@@ -168,12 +175,19 @@ static struct mdev_driver mdpy_mdev_driver = {
 
 static int __init mdpy_setup_types(void)
 {
+	struct mdpy_type_set *set = &mdpy_type_set;
 	unsigned int i;
 
-	for (i = 0; i < MDPY_NUM_TYPES; i++) {
+	if (mdpy_types_parse(set, types)) {
+		/* one line; the token, not the whole list, which may be long */
+		pr_err("bad types= entry %u \"%s\": %s\n",
+		       set->entry, set->token, set->why);
+		return -EINVAL;
+	}
+	for (i = 0; i < set->count; i++) {
 		struct mdpy_mdev_type *t = &mdpy_mdev_types[i];
 
-		t->type = &mdpy_types[i];
+		t->type = &set->types[i];
 		/* BAR0 is mapped and counted in whole pages (16K/64K too) */
 		if (mdpy_bar_size(t->type) % PAGE_SIZE) {
 			pr_err("type %s: a %u-byte BAR0 is not a whole number of %lu-byte pages\n",
@@ -244,7 +258,7 @@ static int __init mdpy_init(void)
 
 	ret = mdev_register_parent(&mdpy_parent, &mdpy_pdev->dev,
 				   &mdpy_mdev_driver, mdpy_mdev_type_list,
-				   MDPY_NUM_TYPES);
+				   mdpy_type_set.count);
 	if (ret)
 		goto err_pdev;
 	return 0;

@@ -24,7 +24,7 @@ echo "[check] lint: shellcheck, pyflakes"
 tests/lint/lint.sh "$results/lint/lint.tap" | head -n 40
 
 echo "[check] unit tests"
-for t in core mig; do
+for t in core mig types; do
 	if make --no-print-directory "$top/build/unit/test_$t" \
 		>>"$results/unit/build.log" 2>&1; then
 		"build/unit/test_$t" > "$results/unit/$t.tap"

@@ -122,10 +122,27 @@ static inline void otype_of(const struct mdpy_type *t, struct otype *o)
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (table[i].w == t->width && table[i].h == t->height)
 			o->bar_size = table[i].bar;
-	FUZZ_ASSERT(o->bar_size, "type %ux%u is not in the documented table",
-		    t->width, t->height);
+	/* an added type: the README's rule, a power of two of at least 4 KiB */
+	if (!o->bar_size)
+		for (o->bar_size = 4096; o->bar_size < o->fb_size;)
+			o->bar_size *= 2;
 	for (i = 0; i < sizeof(o->wmask); i++)
 		o->wmask[i] = oracle_wmask(o, i);
+}
+
+/*
+ * The type an input picks: a built-in one or one a `types` list adds,
+ * odd sizes included (one-pixel sides, a width that is no multiple of 4).
+ */
+#define FUZZ_ADDED_TYPES	"2560x1440,333x7,1x1,1366x768,16384x1"
+
+static inline const struct mdpy_type *fuzz_type(uint8_t sel)
+{
+	static struct mdpy_type_set set;
+
+	if (!set.count && mdpy_types_parse(&set, FUZZ_ADDED_TYPES))
+		FUZZ_FAIL("%s refused: %s", FUZZ_ADDED_TYPES, set.why);
+	return &set.types[sel % set.count];
 }
 
 /* Writable bits of config byte @off: command I/O|mem|master, BAR0 address

@@ -17,13 +17,13 @@ FUZZ_OUT ?= $(FUZZ_TOP)/build/fuzz
 FUZZ_CC ?= $(shell command -v clang-14 || command -v clang || echo clang)
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 9
-FUZZ_TARGETS := device decode fbinit irqset mig
+FUZZ_TARGETS := device decode fbinit irqset mig types
 
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror \
 	       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	       -fno-omit-frame-pointer
 FUZZ_CORE := $(FUZZ_TOP)/core/config.c $(FUZZ_TOP)/core/device.c \
-	     $(FUZZ_TOP)/core/migrate.c
+	     $(FUZZ_TOP)/core/migrate.c $(FUZZ_TOP)/core/types.c
 FUZZ_DEPS := $(FUZZ_CORE) $(wildcard $(FUZZ_TOP)/core/*.h) \
 	     $(FUZZ_TOP)/include/uapi/mdpy.h $(FUZZ_DIR)/fuzz.h
 FUZZ_BINS := $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))

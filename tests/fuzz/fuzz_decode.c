@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target: mdpy_access_decode() with arbitrary positions and
- * lengths (huge, negative-looking, overflowing pos + len), for every type.
+ * lengths (huge, negative-looking, overflowing pos + len), for the built-in
+ * types and added ones of odd sizes.
  * The result must match the oracle, and an accepted access must lie wholly
  * inside its region; the neighbours of every accepted access (one byte
  * more, one byte further) are checked too, so region edges get exercised.
@@ -24,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int steps = 0;
 
 	while (!fs_empty(&s) && steps++ < 256) {
-		const struct mdpy_type *t = &mdpy_types[fs_u8(&s) % MDPY_NUM_TYPES];
+		const struct mdpy_type *t = fuzz_type(fs_u8(&s));
 		u8 region = fs_u8(&s);
 		struct otype o;
 		u64 base, pos, len;

@@ -29,7 +29,7 @@ struct inst {
 	u8 wmask[MDPY_CFG_SIZE];	/* mdpy_cfg_wmask(), checked at init */
 };
 
-static struct inst insts[MDPY_NUM_TYPES];
+static struct inst insts[MDPY_NUM_BUILTIN_TYPES];
 
 #ifdef FUZZ_INJECT_BUG
 /*
@@ -301,7 +301,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fstream s = { data, size };
 	unsigned int i, steps = 0, cur = 0;
 
-	for (i = 0; i < MDPY_NUM_TYPES; i++)
+	for (i = 0; i < MDPY_NUM_BUILTIN_TYPES; i++)
 		init_inst(&insts[i], &mdpy_types[i]);
 
 	while (!fs_empty(&s) && steps++ < MAX_STEPS) {
@@ -340,7 +340,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			do_picture(in, &s);
 			break;
 		case 8:
-			cur = fs_u8(&s) % MDPY_NUM_TYPES;
+			cur = fs_u8(&s) % MDPY_NUM_BUILTIN_TYPES;
 			break;
 		default:
 			do_region_size(in, &s);
@@ -351,7 +351,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_inst(&insts[cur]);
 	}
 	/* the others must not have been touched meanwhile */
-	for (i = 0; i < MDPY_NUM_TYPES; i++)
+	for (i = 0; i < MDPY_NUM_BUILTIN_TYPES; i++)
 		check_inst(&insts[i]);
 	return 0;
 }

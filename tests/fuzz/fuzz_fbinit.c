@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int steps = 0;
 
 	while (!fs_empty(&s) && steps++ < 16) {
-		const struct mdpy_type *t = &mdpy_types[fs_u8(&s) % MDPY_NUM_TYPES];
+		const struct mdpy_type *t = fuzz_type(fs_u8(&s));
 		u8 sel = fs_u8(&s);
 		struct otype o;
 		u64 stride, anchor, off, len, y;

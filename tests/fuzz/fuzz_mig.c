@@ -188,7 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	sel = data[0];
 	seed = data[1];
-	t = &mdpy_types[(sel & 3) % MDPY_NUM_TYPES];
+	t = &mdpy_types[(sel & 3) % MDPY_NUM_BUILTIN_TYPES];
 	refuse = sel & 0x40 ? 2 : 0;
 	len = size - 2;
 	p = malloc(len ? len : 1);

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mdpy_test.h"
 
@@ -88,6 +89,17 @@ int mod_unload(void)
 	return module_unload(MODULE_NAME);
 }
 
+/* No types added at load (a charp parameter never set reads "(null)") */
+static int types_default(void)
+{
+	char buf[256];
+
+	if (sysfs_read("/sys/module/" MODULE_NAME "/parameters/types", buf,
+		       sizeof(buf)) < 0)
+		return 1;
+	return !strcmp(buf, "(null)\n") || !strcmp(buf, "\n");
+}
+
 /* Loaded with default parameters and no instances: the state tests expect. */
 int mod_ensure_default(void)
 {
@@ -96,7 +108,7 @@ int mod_ensure_default(void)
 	if (mod_loaded()) {
 		mdev_remove_all();
 		/* budget_mb=0 puts back the default budget (half of RAM) */
-		if (mdpy_count() == DEFAULT_COUNT &&
+		if (mdpy_count() == DEFAULT_COUNT && types_default() &&
 		    !sysfs_write(BUDGET_PARAM, "0"))
 			return 0;
 		ret = mod_unload();

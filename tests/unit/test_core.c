@@ -11,6 +11,10 @@
 
 static struct mdpy_core dev;
 
+/* The built-in types and some a `types` list adds: every loop runs all */
+static struct mdpy_type_set all;
+#define ALL_ADDED	"2560x1440,1366x768,333x256"
+
 static u32 rd(const struct mdpy_core *c, u32 off, u32 len)
 {
 	u8 b[4] = { 0 };
@@ -66,8 +70,8 @@ static void test_power_on_table(void)
 {
 	unsigned int k;
 
-	for (k = 0; k < MDPY_NUM_TYPES; k++) {
-		const struct mdpy_type *t = &mdpy_types[k];
+	for (k = 0; k < all.count; k++) {
+		const struct mdpy_type *t = &all.types[k];
 		u8 want[MDPY_CFG_SIZE], got[MDPY_CFG_SIZE];
 		u32 i;
 
@@ -102,12 +106,12 @@ static void test_bar_size(void)
 	CHECK_EQ(mdpy_bar_size(&mdpy_types[0]), 2u << 20);
 	CHECK_EQ(mdpy_bar_size(&mdpy_types[1]), 4u << 20);
 	CHECK_EQ(mdpy_bar_size(&mdpy_types[2]), 8u << 20);
-	for (k = 0; k < MDPY_NUM_TYPES; k++) {
-		u32 s = mdpy_bar_size(&mdpy_types[k]);
+	for (k = 0; k < all.count; k++) {
+		u32 s = mdpy_bar_size(&all.types[k]);
 
 		CHECK_EQ(s & (s - 1), 0);		/* power of two */
-		CHECK(s >= mdpy_fb_size(&mdpy_types[k]));
-		CHECK(s / 2 < mdpy_fb_size(&mdpy_types[k]));	/* smallest */
+		CHECK(s >= mdpy_fb_size(&all.types[k]));
+		CHECK(s / 2 < mdpy_fb_size(&all.types[k]));	/* smallest */
 	}
 }
 
@@ -115,10 +119,10 @@ static void test_bar_sizing_law(void)
 {
 	unsigned int k;
 
-	for (k = 0; k < MDPY_NUM_TYPES; k++) {
-		u32 size = mdpy_bar_size(&mdpy_types[k]);
+	for (k = 0; k < all.count; k++) {
+		u32 size = mdpy_bar_size(&all.types[k]);
 
-		mdpy_core_init(&dev, &mdpy_types[k]);
+		mdpy_core_init(&dev, &all.types[k]);
 		CHECK_EQ(wr_rd(&dev, 0x10, 4, 0xffffffff, 0x10, 4), ~(size - 1) | 0x8);
 		/* an address is masked to the size, type bits stay */
 		CHECK_EQ(wr_rd(&dev, 0x10, 4, 0xe0000000 | (size / 2) | 0x7, 0x10, 4),
@@ -265,8 +269,8 @@ static void test_plane(void)
 	unsigned int k;
 	struct mdpy_plane p;
 
-	for (k = 0; k < MDPY_NUM_TYPES; k++) {
-		const struct mdpy_type *t = &mdpy_types[k];
+	for (k = 0; k < all.count; k++) {
+		const struct mdpy_type *t = &all.types[k];
 
 		memset(&p, 0xa5, sizeof(p));
 		CHECK_EQ(mdpy_plane_get(t, MDPY_PLANE_OVERLAY, &p), 0);
@@ -297,8 +301,8 @@ static u8 initial_byte(const struct mdpy_type *t, u64 off)
 	return (off & 3) == 3 ? 0 : level;
 }
 
-/* Room for the largest BAR (hd: 8 MiB) */
-static u8 buf[8u << 20];
+/* Room for the largest BAR (2560x1440: 16 MiB) */
+static u8 buf[16u << 20];
 
 /* Draws @t's whole BAR into buf over 0xee bytes, so a skipped byte shows */
 static u32 draw_bar(const struct mdpy_type *t)
@@ -314,8 +318,8 @@ static void test_initial_picture(void)
 {
 	unsigned int k;
 
-	for (k = 0; k < MDPY_NUM_TYPES; k++) {
-		const struct mdpy_type *t = &mdpy_types[k];
+	for (k = 0; k < all.count; k++) {
+		const struct mdpy_type *t = &all.types[k];
 		u32 bar = draw_bar(t);
 		u64 i, bad = 0;
 		/* whole BAR, then odd ranges that start mid-pixel and mid-row */
@@ -352,8 +356,8 @@ static void test_initial_runs(void)
 {
 	unsigned int k;
 
-	for (k = 0; k < MDPY_NUM_TYPES; k++) {
-		const struct mdpy_type *t = &mdpy_types[k];
+	for (k = 0; k < all.count; k++) {
+		const struct mdpy_type *t = &all.types[k];
 		u32 bar = draw_bar(t);
 		u64 off = 0, runs = 0, bad = 0, end, i;
 
@@ -485,5 +489,7 @@ static const struct unit_test tests[] = {
 
 int main(void)
 {
+	if (mdpy_types_parse(&all, ALL_ADDED))
+		return EXIT_FAILURE;
 	return unit_run(tests, ARRAY_SIZE(tests));
 }

@@ -15,7 +15,7 @@
 #include "tap.h"
 
 #define PAGE		MDPY_MIG_PAGE
-#define MAX_PAGES	2048	/* hd: 8 MiB of BAR0 */
+#define MAX_PAGES	4096	/* 2560x1440: 16 MiB of BAR0 */
 
 #define CHECK_STR(a, b) do {						\
 	const char *_a = (a), *_b = (b);				\
@@ -376,7 +376,7 @@ static void test_initial_hash(void)
 	static u8 page[PAGE];
 	unsigned int k, i;
 
-	for (k = 0; k < MDPY_NUM_TYPES; k++) {
+	for (k = 0; k < MDPY_NUM_BUILTIN_TYPES; k++) {
 		const struct mdpy_type *t = &mdpy_types[k];
 		u32 nr = mdpy_mig_nr_pages(t);
 		u32 fb_last = (mdpy_fb_size(t) - 1) / PAGE;
@@ -445,7 +445,7 @@ static void test_idle_round_trip(void)
 	unsigned int k;
 	int how;
 
-	for (k = 0; k < MDPY_NUM_TYPES; k++) {
+	for (k = 0; k < MDPY_NUM_BUILTIN_TYPES; k++) {
 		const struct mdpy_type *t = &mdpy_types[k];
 
 		mdpy_core_init(&power_on, t);
@@ -486,7 +486,7 @@ static void test_runs_round_trip(void)
 	unsigned int k, i;
 	int how;
 
-	for (k = 0; k < MDPY_NUM_TYPES; k++) {
+	for (k = 0; k < MDPY_NUM_BUILTIN_TYPES; k++) {
 		const struct mdpy_type *t = &mdpy_types[k];
 		u32 nr = mdpy_mig_nr_pages(t);
 		/* page 1 comes three times, nr - 1 twice: the last copy wins */
@@ -623,6 +623,58 @@ static void test_refuse_header(void)
 	start(vga);
 	stream[16] = 'V';
 	REFUSED(vga, "stream is for another type", 0);
+}
+
+/*
+ * Types added by the `types` parameter migrate like the built-in ones: a
+ * stream names its type, so it loads into the same added type on a target
+ * (whatever order that target's list has) and nowhere else.
+ */
+static void test_added_types(void)
+{
+	static struct mdpy_type_set src, dst;
+	const struct mdpy_type *s25, *d25, *d38, *hd;
+	struct mdpy_core core;
+	struct run runs[2];
+	u32 nr;
+
+	CHECK_EQ(mdpy_types_parse(&src, "2560x1440,3840x2160"), 0);
+	CHECK_EQ(mdpy_types_parse(&dst, "3840x2160,1x1,2560x1440"), 0);
+	s25 = &src.types[3];
+	d38 = &dst.types[3];
+	d25 = &dst.types[5];
+	hd = &dst.types[2];
+	CHECK_STR(s25->name, "2560x1440");
+	CHECK_STR(d25->name, "2560x1440");
+	CHECK_STR(d38->name, "3840x2160");
+
+	nr = mdpy_mig_nr_pages(s25);
+	CHECK_EQ(nr, 4096);
+	runs[0] = (struct run){ 0, 2, 1 };
+	runs[1] = (struct run){ nr - 1, 1, 2 };
+	guest_config(s25, &core);
+	build(s25, runs, 2, &core);
+	CHECK(!memcmp(stream + 16, "2560x1440\0\0\0\0\0\0\0", 16));
+	sink_init(d25);
+	CHECK_EQ(feed_all(d25, stream, stream_len, 2), 0);
+	CHECK(!rx.error);
+	CHECK_EQ(sk.calls, 3);
+	CHECK(sk.seen[0] && sk.seen[1] && sk.seen[nr - 1]);
+	CHECK(!memcmp(rx.cfg, core.cfg, MDPY_CFG_SIZE));
+	/* another added type, a built-in one */
+	REFUSED(d38, "stream is for another type", 0);
+	REFUSED(hd, "stream is for another type", 0);
+	/* and a built-in type's stream into an added type */
+	mdpy_core_init(&power_on, hd);
+	build(hd, NULL, 0, &power_on);
+	REFUSED(d25, "stream is for another type", 0);
+	/* a stream that claims the name but not the geometry */
+	start(s25);
+	raw_config(power_on.cfg);
+	raw_end();
+	le32(stream + 36, 1441);
+	fix_sum();
+	REFUSED(d25, "width/height/BAR size mismatch", 0);
 }
 
 static void test_refuse_records(void)
@@ -893,6 +945,7 @@ static const struct unit_test tests[] = {
 	{ "mig_random_splits", test_random_splits },
 	{ "mig_raw_builder_sane", test_raw_builder_sane },
 	{ "mig_refuse_header", test_refuse_header },
+	{ "mig_added_types", test_added_types },
 	{ "mig_refuse_records", test_refuse_records },
 	{ "mig_refuse_checksum_and_trailing_data", test_refuse_sum_and_tail },
 	{ "mig_refuse_page_fn_error", test_refuse_page_fn },
