@@ -95,7 +95,7 @@ make -s -C "$SRC" olddefconfig >&2
 # Kconfig drops what it cannot satisfy without a word: check what matters.
 for want in KASAN=y PROVE_LOCKING=y DEBUG_KMEMLEAK=y DEBUG_ATOMIC_SLEEP=y \
 	VFIO=y VFIO_IOMMU_TYPE1=y VFIO_MDEV=m NET_9P_VIRTIO=y 9P_FS=y VIRTIO_PCI=y \
-	DEVTMPFS=y MODULE_UNLOAD=y; do
+	DEVTMPFS=y MODULE_UNLOAD=y MEMCG=y; do
 	grep -qx "CONFIG_$want" "$SRC/.config" || die "CONFIG_$want did not stick (see $SRC/.config)"
 done
 
