@@ -670,6 +670,7 @@ def migrate_settings(tap, tname, make):
         try:
             q = sess.qemu(mig_device(sess.instance(tname), settings))
             try:
+                switchover_hint(q)
                 q.cmd('migrate', uri='exec:cat > /dev/null')
                 got = mig_wait(q)[1]
             except QemuError as e:
