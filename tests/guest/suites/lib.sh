@@ -29,10 +29,8 @@ GUEST_MIG_TYPE=${GUEST_MIG_TYPE:-$GUEST_L2_TYPE}
 # which holds the guest driver and mdpy-drm-test) on a new instance of
 # mdpy-TYPE made by HOST_KO; l2.py compares its screendumps with what L2
 # drew.  L2 gets the suite's time limit (its "# vm-timeout:" line) less
-# 60 s for the rest.  Exits with the suite's status.
-# fbcon binds at probe.  (With fbcon=map:9 and the driver putting /dev/fb0
-# on the display at probe, the 6.12 L2 hung in rmmod; that variant waits
-# for a fix, see guest/README.md.)
+# 60 s for the rest.  More arguments go to l2.py (e.g. --append
+# fbcon=map:9).  Exits with the suite's status.
 l2_run() {
 	_limit=$(sed -n 's/^# *vm-timeout: *\([0-9][0-9]*\).*/\1/p' "$0" | head -n 1)
 	[ -d /sys/module/mdpy ] || insmod "$2" || fail "insmod $2"

@@ -11,13 +11,16 @@
  *       and report only that through DIRTYFB ("partial drawn").  --wait
  *       reads a line from stdin after each picture, so whoever watches the
  *       screen can look first.
- *   mdpy-drm-test fbdraw [--wait] [--pan] [FBDEV]  in the guest: the same two
- *       pictures through a plain fbdev mmap (for fbdev-only drivers such
- *       as the kernel's sample mdpy-fb): check the XRGB8888 layout, put the
- *       console into graphics mode, draw the card ("pattern drawn"), then
- *       rewrite only the damage rectangle ("partial drawn").  Nothing but
- *       the mmap (and fsync, which only hurries deferred I/O along) tells
- *       the driver about the pixels (--pan: and a pan after each).
+ *   mdpy-drm-test fbdraw [--wait] [--setvar] [--pan] [FBDEV]  in the
+ *       guest: the same two pictures through a plain fbdev mmap (for
+ *       fbdev-only drivers such as the kernel's sample mdpy-fb): check the
+ *       XRGB8888 layout, put the console into graphics mode, draw the card
+ *       ("pattern drawn"), then rewrite only the damage rectangle ("partial
+ *       drawn").  Nothing but the mmap (and fsync, which only hurries
+ *       deferred I/O along) tells the driver about the pixels (--setvar:
+ *       first FBIOPUT_VSCREENINFO once with the mode read and
+ *       FB_ACTIVATE_FORCE, guest/README.md's fix for a display no console
+ *       has set up; --pan: a pan after each).
  *   mdpy-drm-test fbhash [FBDEV]          in the guest: hash the visible
  *       part of an fbdev (what the console drew)
  *   mdpy-drm-test con2fb [FBDEV]          in the guest: put the text
@@ -385,11 +388,13 @@ static int cmd_fbdraw(int argc, char **argv)
 	unsigned int w, h, x, y, stride;
 	size_t len;
 	uint32_t *px;
-	int wait = 0, pan = 0, fd, tty, i;
+	int wait = 0, setvar = 0, pan = 0, fd, tty, i;
 
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--wait"))
 			wait = 1;
+		else if (!strcmp(argv[i], "--setvar"))
+			setvar = 1;
 		else if (!strcmp(argv[i], "--pan"))
 			pan = 1;
 		else
@@ -423,6 +428,16 @@ static int cmd_fbdraw(int argc, char **argv)
 	if (var.bits_per_pixel != 32 || fix.line_length < w * 4 ||
 	    fix.smem_len < len || !w || !h)
 		exit(2);
+	/*
+	 * What an fbdev program does once on a display nobody has set up.
+	 * FORCE: the fbdev core skips the driver when the mode equals the
+	 * current one, and only the driver's set_par commits the display.
+	 */
+	if (setvar) {
+		var.activate = FB_ACTIVATE_NOW | FB_ACTIVATE_FORCE;
+		result(!xioctl(fd, FBIOPUT_VSCREENINFO, &var),
+		       "FBIOPUT_VSCREENINFO (FB_ACTIVATE_FORCE) with the mode read");
+	}
 	stride = fix.line_length / 4;
 	px = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (px == MAP_FAILED)
@@ -720,7 +735,7 @@ int main(int argc, char **argv)
 		return cmd_card(argc - 2, argv + 2);
 	fprintf(stderr,
 		"usage: mdpy-drm-test draw [--wait] [DEV]\n"
-		"       mdpy-drm-test fbdraw [--wait] [--pan] [FBDEV]\n"
+		"       mdpy-drm-test fbdraw [--wait] [--setvar] [--pan] [FBDEV]\n"
 		"       mdpy-drm-test fbhash [FBDEV]\n"
 		"       mdpy-drm-test con2fb [FBDEV]\n"
 		"       mdpy-drm-test check full|partial|black|HASH FILE.ppm\n"
