@@ -256,6 +256,15 @@ static HT_UNUSED void ht_cmp_report(const char *file, int line, const char *what
 #define EXPECT_ERRNO(expr, err) HT_ERRNO("EXPECT_ERRNO", 0, expr, err)
 #define ASSERT_ERRNO(expr, err) HT_ERRNO("ASSERT_ERRNO", 1, expr, err)
 
+/* Two strings that must be equal. */
+#define EXPECT_STR(got, want) do {					\
+	if (strcmp(got, want)) {					\
+		ht_diag("%s:%d: got \"%s\", want \"%s\"", __FILE__,	\
+			__LINE__, got, want);				\
+		ht_fail(0);						\
+	}								\
+} while (0)
+
 /* An mmap() result that must be a mapping. */
 #define HT_MAPPED(what, abort, p) do {					\
 	if ((void *)(p) == MAP_FAILED) {				\

@@ -76,6 +76,16 @@ static inline uint64_t fb_size(const struct mdpy_ttype *t)
 	return (uint64_t)t->width * t->height * 4;
 }
 
+/* BAR0: the frame rounded up to a power of two, at least a page */
+static inline uint64_t bar_size_for(const struct mdpy_ttype *t)
+{
+	uint64_t s = PAGE_SZ;
+
+	while (s < fb_size(t))
+		s <<= 1;
+	return s;
+}
+
 /* Fixture variants, one per type; each program expands this once. */
 #define MDPY_TYPE_VARIANTS(sym)						\
 	static const struct ht_variant sym[] = {			\

@@ -18,6 +18,7 @@
 
 #include "harness.h"
 #include "mdpy_test.h"
+#include "modfix.h"
 
 MDPY_TYPE_VARIANTS(type_variants);
 
@@ -25,15 +26,6 @@ MDPY_TYPE_VARIANTS(type_variants);
 static const char *type_label(const struct mdpy_ttype *t)
 {
 	return !strcmp(t->name, "vga") ? "VGA" : !strcmp(t->name, "xga") ? "XGA" : "HD";
-}
-
-static uint64_t bar_size_for(const struct mdpy_ttype *t)
-{
-	uint64_t s = PAGE_SZ;
-
-	while (s < fb_size(t))
-		s <<= 1;
-	return s;
 }
 
 static void read_attr(const struct mdpy_ttype *t, const char *attr, char *buf,
@@ -49,14 +41,6 @@ static void read_attr(const struct mdpy_ttype *t, const char *attr, char *buf,
 		ht_fail(1);
 	}
 }
-
-#define EXPECT_STR(got, want) do {					\
-	if (strcmp(got, want)) {					\
-		ht_diag("%s:%d: got \"%s\", want \"%s\"", __FILE__,	\
-			__LINE__, got, want);				\
-		ht_fail(0);						\
-	}								\
-} while (0)
 
 static long total_count(void)
 {
@@ -106,31 +90,7 @@ FIXTURE_TEARDOWN(type)
 
 FIXTURE_REGISTER(type, type_variants);
 
-/* ---- fixture "mod": like "type" but run once; restores the module ---- */
-
-FIXTURE(mod) {
-	char uuids[16][37];
-	int n;
-};
-
-FIXTURE_SETUP(mod)
-{
-	ASSERT_RET(mod_ensure_default(), 0);
-	ASSERT_EQ(mdev_count(), 0);
-}
-
-FIXTURE_TEARDOWN(mod)
-{
-	EXPECT_RET(mod_ensure_default(), 0);
-}
-
-FIXTURE_REGISTER(mod, NULL);
-
-static const char *new_uuid(char (*uuids)[37], int *n)
-{
-	uuid_gen(uuids[*n]);
-	return uuids[(*n)++];
-}
+/* ---- fixture "mod" (modfix.h): like "type" but run once; restores the module ---- */
 
 /* ------------------------------------------------------------------ */
 

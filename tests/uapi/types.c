@@ -15,6 +15,7 @@
 
 #include "harness.h"
 #include "mdpy_test.h"
+#include "modfix.h"
 
 #define TYPES_PARAM	"/sys/module/" MODULE_NAME "/parameters/types"
 #define VENDOR_CAP	0x40
@@ -22,15 +23,6 @@
 /* Types the tests add, with the values the spec gives them */
 static const struct mdpy_ttype qhd = { "2560x1440", "mdpy-2560x1440", 2560, 1440 };
 static const struct mdpy_ttype odd = { "333x7", "mdpy-333x7", 333, 7 };
-
-static uint64_t bar_size_for(const struct mdpy_ttype *t)
-{
-	uint64_t s = PAGE_SZ;
-
-	while (s < fb_size(t))
-		s <<= 1;
-	return s;
-}
 
 static void read_str(const struct mdpy_ttype *t, const char *attr, char *buf,
 		     size_t size)
@@ -41,14 +33,6 @@ static void read_str(const struct mdpy_ttype *t, const char *attr, char *buf,
 	if (sysfs_read(path, buf, size) < 0)
 		buf[0] = '\0';
 }
-
-#define EXPECT_STR(got, want) do {					\
-	if (strcmp(got, want)) {					\
-		ht_diag("%s:%d: got \"%s\", want \"%s\"", __FILE__,	\
-			__LINE__, got, want);				\
-		ht_fail(0);						\
-	}								\
-} while (0)
 
 /* Type directories under the parent */
 static int count_types(void)
@@ -77,34 +61,10 @@ static int reload(const char *params)
 	return mod_load(params);
 }
 
-FIXTURE(types) {
-	char uuids[8][37];
-	int n;
-};
-
-FIXTURE_SETUP(types)
-{
-	ASSERT_RET(mod_ensure_default(), 0);
-	ASSERT_EQ(mdev_count(), 0);
-}
-
-FIXTURE_TEARDOWN(types)
-{
-	EXPECT_RET(mod_ensure_default(), 0);
-}
-
-FIXTURE_REGISTER(types, NULL);
-
-static const char *new_uuid(char (*uuids)[37], int *n)
-{
-	uuid_gen(uuids[*n]);
-	return uuids[(*n)++];
-}
-
 /* ------------------------------------------------------------------ */
 
 /* Without the parameter there are exactly the three built-in types */
-TEST_F(types, default_has_builtin_types_only)
+TEST_F(mod, default_has_builtin_types_only)
 {
 	char buf[256];
 
@@ -115,7 +75,7 @@ TEST_F(types, default_has_builtin_types_only)
 }
 
 /* Added types sit next to the built-in ones, with every attribute */
-TEST_F(types, added_types_in_sysfs)
+TEST_F(mod, added_types_in_sysfs)
 {
 	char buf[256], want[256];
 	const struct mdpy_ttype *add[] = { &qhd, &odd };
@@ -157,7 +117,7 @@ TEST_F(types, added_types_in_sysfs)
  * attribute, vendor capability, BAR0 region and sizing, plane, and the
  * power-on picture at both ends of the frame.
  */
-TEST_F(types, added_type_instance)
+TEST_F(mod, added_type_instance)
 {
 	const struct mdpy_ttype *t = &qhd;
 	struct plane_info p = { .argsz = PLANE_FULLSZ,
@@ -219,7 +179,7 @@ TEST_F(types, added_type_instance)
 }
 
 /* `count` counts added types with the built-in ones */
-TEST_F(types, count_covers_added_types)
+TEST_F(mod, count_covers_added_types)
 {
 	ASSERT_RET(reload("types=333x7 count=2"), 0);
 	EXPECT_EQ(avail(&odd), 2);
@@ -237,7 +197,7 @@ TEST_F(types, count_covers_added_types)
  * The budget reserves an added type's whole BAR: 40 MiB holds two
  * 2560x1440 instances (16 MiB BAR each) and then no hd (8 MiB), but vga.
  */
-TEST_F(types, budget_covers_added_types)
+TEST_F(mod, budget_covers_added_types)
 {
 	const struct mdpy_ttype *hd = &mdpy_ttypes[2], *vga = &mdpy_ttypes[0];
 	const char *u3;
@@ -274,7 +234,7 @@ static int refusal_logged(const char *want)
 }
 
 /* A bad list refuses the load with EINVAL and one line naming the token */
-TEST_F(types, bad_lists_refuse_load)
+TEST_F(mod, bad_lists_refuse_load)
 {
 	static const struct { const char *arg, *log; } bad[] = {
 		{ "types=0x480", "entry 1 \"0x480\": zero width or height" },

@@ -8,6 +8,7 @@
 #define MDPY_UNIT_TAP_H
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "../lib/tap.h"
 
@@ -33,6 +34,16 @@ static int unit_failed;	/* CHECK failures in the running test */
 	if (_a != _b) {							\
 		tap_diag("  %s:%d: %s == %s: got 0x%llx, want 0x%llx",	\
 			 __FILE__, __LINE__, #a, #b, _a, _b);		\
+		unit_failed++;						\
+	}								\
+} while (0)
+
+#define CHECK_STR(a, b) do {						\
+	const char *_a = (a), *_b = (b);				\
+	if (!_a || !_b || strcmp(_a, _b)) {				\
+		tap_diag("  %s:%d: %s: got \"%s\", want \"%s\"",	\
+			 __FILE__, __LINE__, #a, _a ? _a : "(null)",	\
+			 _b ? _b : "(null)");				\
 		unit_failed++;						\
 	}								\
 } while (0)

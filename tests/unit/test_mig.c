@@ -17,16 +17,6 @@
 #define PAGE		MDPY_MIG_PAGE
 #define MAX_PAGES	4096	/* 2560x1440: 16 MiB of BAR0 */
 
-#define CHECK_STR(a, b) do {						\
-	const char *_a = (a), *_b = (b);				\
-	if (!_a || !_b || strcmp(_a, _b)) {				\
-		tap_diag("  %s:%d: %s: got \"%s\", want \"%s\"",	\
-			 __FILE__, __LINE__, #a, _a ? _a : "(null)",	\
-			 _b ? _b : "(null)");				\
-		unit_failed++;						\
-	}								\
-} while (0)
-
 static void le32(u8 *p, u32 v)
 {
 	u32 i;

@@ -13,16 +13,6 @@
 #include "../../core/mdpy_core.h"
 #include "tap.h"
 
-#define CHECK_STR(a, b) do {						\
-	const char *_a = (a), *_b = (b);				\
-	if (!_a || !_b || strcmp(_a, _b)) {				\
-		tap_diag("  %s:%d: %s: got \"%s\", want \"%s\"",	\
-			 __FILE__, __LINE__, #a, _a ? _a : "(null)",	\
-			 _b ? _b : "(null)");				\
-		unit_failed++;						\
-	}								\
-} while (0)
-
 static struct mdpy_type_set set;
 
 /* The three built-in types come first, exactly as before */
