@@ -871,7 +871,8 @@ static void run_round(struct rng *r, unsigned int round, uint64_t ops,
 				(m.free_kb + m.pcp_kb) -
 				(m.rss_kb - base->rss_kb) -
 				(m.pt_kb - base->pt_kb);
-			dslab = m.sunreclaim_kb - base->sunreclaim_kb;
+			dslab = m.sunreclaim_kb - base->sunreclaim_kb -
+				(m.kmemleak_kb - base->kmemleak_kb);
 			dvm = m.vmalloc_kb - base->vmalloc_kb;
 			if (dfree <= opt.mem_tol_kb && dslab <= opt.slab_tol_kb &&
 			    dvm <= opt.slab_tol_kb)
@@ -898,9 +899,10 @@ static void run_round(struct rng *r, unsigned int round, uint64_t ops,
 			tot->max_vmalloc_growth = dvm;
 		tap_result(dfree <= opt.mem_tol_kb && dslab <= opt.slab_tol_kb &&
 			   dvm <= opt.slab_tol_kb,
-			   "round %u: memory back to baseline after unload: MemFree %+ld KiB (own RSS %+ld, per-cpu free lists %+ld), SUnreclaim %+ld KiB, VmallocUsed %+ld KiB, largest slab cache growth %+ld objects (%s) (framebuffers held before remove: %llu KiB; tolerance %ld/%ld KiB)",
+			   "round %u: memory back to baseline after unload: MemFree %+ld KiB (own RSS %+ld, per-cpu free lists %+ld), SUnreclaim %+ld KiB (kmemleak's own %+ld KiB left out), VmallocUsed %+ld KiB, largest slab cache growth %+ld objects (%s) (framebuffers held before remove: %llu KiB; tolerance %ld/%ld KiB)",
 			   round, -dfree, m.rss_kb - base->rss_kb,
-			   m.pcp_kb - base->pcp_kb, dslab, dvm, slab_grew,
+			   m.pcp_kb - base->pcp_kb, dslab,
+			   m.kmemleak_kb - base->kmemleak_kb, dvm, slab_grew,
 			   slab_name,
 			   (unsigned long long)resident / 1024, opt.mem_tol_kb,
 			   opt.slab_tol_kb);

@@ -71,6 +71,7 @@ struct memsnap {
 	long free_kb, slab_kb, sunreclaim_kb, vmalloc_kb;
 	long rss_kb, pt_kb;	/* this process: VmRSS, VmPTE */
 	long pcp_kb;		/* free pages parked on per-cpu lists */
+	long kmemleak_kb;	/* kmemleak's own metadata, in SUnreclaim */
 	char meminfo[8192];	/* the raw files, for mem_diff() */
 	char vmstat[16384];
 	char slabinfo[65536];	/* empty unless readable */
