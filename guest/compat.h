@@ -16,8 +16,6 @@
 #elif defined(MDPY_DRM_HAVE_FBDEV_SHMEM_DRIVER_OPS)
 #include <drm/drm_client_setup.h>
 #include <drm/drm_fbdev_shmem.h>
-#elif defined(MDPY_DRM_HAVE_FBDEV_TTM)
-#include <drm/drm_fbdev_ttm.h>
 #elif defined(MDPY_DRM_HAVE_FBDEV_SHMEM)
 #include <drm/drm_fbdev_shmem.h>
 #elif defined(MDPY_DRM_HAVE_FBDEV_GENERIC_H)
@@ -53,21 +51,15 @@
 
 /*
  * Start fbdev emulation (the boot console) on a registered device.  Our
- * buffers are GEM shmem objects.  6.1 has only the generic emulation,
- * which keeps its own shadow copy in vmalloc memory and flushes it through
- * the same damage path; 6.12 calls that one drm_fbdev_ttm and has a shmem
- * emulation too, which we do not use there: its deferred I/O rewrites
- * page->mapping of the buffer's shmem pages when /dev/fb0 is mapped, and
- * freeing the buffer at unbind then never ends (shmem_undo_range).  On
- * kernels that set up fbdev through drm_client_setup() the shmem one is
- * what the driver ops name.  32 bpp is XRGB8888, the device's only format.
+ * buffers are GEM shmem objects: newer kernels have an fbdev emulation
+ * that draws into such a buffer directly; 6.1 has only the generic one,
+ * which keeps its own shadow copy and flushes it through the same damage
+ * path.  32 bpp is XRGB8888, the device's only format.
  */
 static inline void mdpy_drm_fbdev_setup(struct drm_device *drm)
 {
 #if defined(MDPY_DRM_HAVE_FBDEV_SHMEM_DRIVER_OPS)
 	drm_client_setup_with_fourcc(drm, DRM_FORMAT_XRGB8888);
-#elif defined(MDPY_DRM_HAVE_FBDEV_TTM)
-	drm_fbdev_ttm_setup(drm, 32);
 #elif defined(MDPY_DRM_HAVE_FBDEV_SHMEM)
 	drm_fbdev_shmem_setup(drm, 32);
 #else

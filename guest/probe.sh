@@ -27,10 +27,6 @@ probe() {	# probe MACRO FILE REGEX
 	# into their buffers (drm_fbdev_shmem.h).
 	probe MDPY_DRM_HAVE_FBDEV_SHMEM include/drm/drm_fbdev_shmem.h \
 		'void drm_fbdev_shmem_setup\('
-	# The shadow-buffer fbdev emulation (drm_fbdev_generic before) took
-	# this name in v6.11; 6.12 uses it (see compat.h for why).
-	probe MDPY_DRM_HAVE_FBDEV_TTM include/drm/drm_fbdev_ttm.h \
-		'void drm_fbdev_ttm_setup\('
 	# Newer kernels (7.3 here, not 6.12) start fbdev emulation with
 	# drm_client_setup(), and the driver names its fbdev probe in struct
 	# drm_driver through DRM_FBDEV_SHMEM_DRIVER_OPS; the
