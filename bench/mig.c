@@ -62,10 +62,22 @@ static int mig_rounds(const char *what, struct dev *src, struct dev *dst,
 static int mig_precopy(struct dev *src)
 {
 	struct mig_buf s = { 0 };
+	uint64_t mig_flags = 0;
 	unsigned int i;
 	int dfd = -1, err;
 	size_t before;
 
+	err = vfio_feature(src->v.fd, VFIO_DEVICE_FEATURE_GET |
+			   MIG_FEATURE_MIGRATION, &mig_flags, sizeof(mig_flags));
+	if (err) {
+		error_result("mig_hd_stopcopy", T_OURS, "migration flags", -err);
+		return err;
+	}
+	/* Before v6.2 the VFIO core has no PRE_COPY: nothing to measure */
+	if (!(mig_flags & MIG_FLAG_PRE_COPY)) {
+		tap_diag("ours mig_hd_stopcopy_bytes: n/a, no PRE_COPY in this kernel's VFIO");
+		return 0;
+	}
 	err = mig_set_state(src->v.fd, MIG_ST_PRE_COPY, &dfd);
 	if (!err)
 		err = mig_read(dfd, &s, 1 << 20) == 1 ? 0 : -EPROTO;

