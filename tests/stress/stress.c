@@ -853,7 +853,7 @@ static void run_round(struct rng *r, unsigned int round, uint64_t ops,
 	tap_result(!logbad, "round %u: kernel log has no WARNING/BUG/Oops/lockdep/hung-task report (%d bad lines)",
 		   round, logbad);
 	{
-		long dfree = 0, dslab = 0, dvm = 0, slab_grew;
+		long dfree = 0, dslab = 0, dvm = 0, dleak = 0, slab_grew;
 		char slab_name[64];
 		int tries;
 
@@ -867,12 +867,13 @@ static void run_round(struct rng *r, unsigned int round, uint64_t ops,
 				msleep(500);
 			mem_snap(&m);
 			/* this process's own pages are not the driver's */
+			/* nor is kmemleak's metadata, which it frees late */
+			dleak = m.kmemleak_kb - base->kmemleak_kb;
 			dfree = base->free_kb + base->pcp_kb -
 				(m.free_kb + m.pcp_kb) -
 				(m.rss_kb - base->rss_kb) -
-				(m.pt_kb - base->pt_kb);
-			dslab = m.sunreclaim_kb - base->sunreclaim_kb -
-				(m.kmemleak_kb - base->kmemleak_kb);
+				(m.pt_kb - base->pt_kb) - dleak;
+			dslab = m.sunreclaim_kb - base->sunreclaim_kb - dleak;
 			dvm = m.vmalloc_kb - base->vmalloc_kb;
 			if (dfree <= opt.mem_tol_kb && dslab <= opt.slab_tol_kb &&
 			    dvm <= opt.slab_tol_kb)
@@ -899,10 +900,9 @@ static void run_round(struct rng *r, unsigned int round, uint64_t ops,
 			tot->max_vmalloc_growth = dvm;
 		tap_result(dfree <= opt.mem_tol_kb && dslab <= opt.slab_tol_kb &&
 			   dvm <= opt.slab_tol_kb,
-			   "round %u: memory back to baseline after unload: MemFree %+ld KiB (own RSS %+ld, per-cpu free lists %+ld), SUnreclaim %+ld KiB (kmemleak's own %+ld KiB left out), VmallocUsed %+ld KiB, largest slab cache growth %+ld objects (%s) (framebuffers held before remove: %llu KiB; tolerance %ld/%ld KiB)",
+			   "round %u: memory back to baseline after unload: MemFree %+ld KiB (own RSS %+ld, per-cpu free lists %+ld), SUnreclaim %+ld KiB (kmemleak's own %+ld KiB left out of both), VmallocUsed %+ld KiB, largest slab cache growth %+ld objects (%s) (framebuffers held before remove: %llu KiB; tolerance %ld/%ld KiB)",
 			   round, -dfree, m.rss_kb - base->rss_kb,
-			   m.pcp_kb - base->pcp_kb, dslab,
-			   m.kmemleak_kb - base->kmemleak_kb, dvm, slab_grew,
+			   m.pcp_kb - base->pcp_kb, dslab, dleak, dvm, slab_grew,
 			   slab_name,
 			   (unsigned long long)resident / 1024, opt.mem_tol_kb,
 			   opt.slab_tol_kb);
