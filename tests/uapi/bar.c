@@ -372,15 +372,31 @@ static void on_sigbus(int sig)
  * (exit 0), or, with memory.max too low, see SIGBUS on a mapping touch
  * and ENOMEM on an fd write (exit 0); anything else exits non-zero.
  */
+/* The SIGBUS handler's stack, faulted in before any limit bites */
+static uint8_t bus_stack[64 * 1024];
+
 static int child_touch(const char *uuid, int pages, int expect_fail)
 {
-	struct sigaction sa = { .sa_handler = on_sigbus };
+	struct sigaction sa = { .sa_handler = on_sigbus, .sa_flags = SA_ONSTACK };
+	stack_t ss = { .ss_sp = bus_stack, .ss_size = sizeof(bus_stack) };
 	volatile uint8_t *map;
 	volatile int i;
 	struct vdev d;
 	uint8_t b = 1;
 	int ret;
 
+	/*
+	 * At memory.max only the driver's page allocation may fail (SIGBUS).
+	 * Any other charge there, a signal frame on a new stack page or a
+	 * page table for the next 2 MiB of the mapping, would call the OOM
+	 * killer instead: so the signal stack is touched now, and the last
+	 * page of the range is touched first, which with the first page's
+	 * touch allocates every page table the range needs while there is
+	 * room.
+	 */
+	memset(bus_stack, 0, sizeof(bus_stack));
+	if (sigaltstack(&ss, NULL))
+		return 17;
 	if (sysfs_write(CG_TEST "/cgroup.procs", "0"))
 		return 10;
 	if (vdev_open(&d, uuid))
@@ -389,6 +405,8 @@ static int child_touch(const char *uuid, int pages, int expect_fail)
 	if (map == MAP_FAILED)
 		return 12;
 	sigaction(SIGBUS, &sa, NULL);
+	if (!sigsetjmp(bus_jmp, 1))
+		map[(size_t)(pages - 1) * PAGE_SZ] = 0x42;
 	for (i = 0; i < pages; i++) {
 		if (sigsetjmp(bus_jmp, 1)) {
 			if (!expect_fail)
