@@ -27,6 +27,52 @@
 #define MDPY_WIDTH_OFFSET		(MDPY_VENDORCAP_OFFSET + 0x08)
 #define MDPY_HEIGHT_OFFSET		(MDPY_VENDORCAP_OFFSET + 0x0c)
 
+/*
+ * Mode capability: an optional extension that lets a guest change the
+ * resolution.  The capability at 0x40 links to it (its next pointer, 0 in
+ * the kernel sample, is MDPY_MODECAP_OFFSET); a guest that never walks the
+ * capability list sees only the layout above, which always holds the
+ * current mode.  A guest finds this one as the vendor capability whose
+ * MDPY_MODECAP_MAGIC field holds MDPY_MODECAP_MAGIC_VALUE.
+ *
+ * All fields are little-endian u32; only REQ_WIDTH, REQ_HEIGHT and CTRL
+ * are writable.  To change mode, write the wanted size to REQ_WIDTH and
+ * REQ_HEIGHT, then MDPY_MODE_CMD_SET to the low byte of CTRL: the device
+ * checks the request then, not before, so a request written only in part
+ * changes nothing.  CTRL then reads MDPY_MODE_OK, and the width and height
+ * at 0x48 and 0x4c hold the new mode, or it reads a refusal code and the
+ * last valid mode stays.  A mode is valid if both sides are 1 to
+ * MDPY_MODE_MAX_SIDE, the width is a multiple of MDPY_MODE_WIDTH_ALIGN or
+ * the default width, and width * height * 4 is at most FB_BYTES.  The
+ * stride is always width * 4 and the frame starts at BAR0 offset 0; the
+ * bytes in BAR0 are kept across a change.  A device reset (and a VM
+ * reboot) returns to the default mode with REQ = default and CTRL = OK.
+ */
+#define MDPY_MODECAP_OFFSET		0x50
+#define MDPY_MODECAP_SIZE		0x20
+#define MDPY_MODECAP_VERSION_OFFSET	(MDPY_MODECAP_OFFSET + 0x03)	/* u8 */
+#define MDPY_MODECAP_MAGIC		(MDPY_MODECAP_OFFSET + 0x04)
+#define MDPY_MODECAP_FB_BYTES		(MDPY_MODECAP_OFFSET + 0x08)
+#define MDPY_MODECAP_DEFAULT_WIDTH	(MDPY_MODECAP_OFFSET + 0x0c)
+#define MDPY_MODECAP_DEFAULT_HEIGHT	(MDPY_MODECAP_OFFSET + 0x10)
+#define MDPY_MODECAP_REQ_WIDTH		(MDPY_MODECAP_OFFSET + 0x14)
+#define MDPY_MODECAP_REQ_HEIGHT		(MDPY_MODECAP_OFFSET + 0x18)
+#define MDPY_MODECAP_CTRL		(MDPY_MODECAP_OFFSET + 0x1c)
+
+#define MDPY_MODECAP_VERSION		1
+#define MDPY_MODECAP_MAGIC_VALUE	0x45444f4d	/* 'M' 'O' 'D' 'E' */
+#define MDPY_MODE_MAX_SIDE		16384
+#define MDPY_MODE_WIDTH_ALIGN		8
+
+/* CTRL: the command a guest writes (low byte) ... */
+#define MDPY_MODE_CMD_SET		0x01
+/* ... and what it reads: the outcome of the last command */
+#define MDPY_MODE_OK			0	/* mode set, or none asked */
+#define MDPY_MODE_ERR_ZERO		1	/* a side is 0 */
+#define MDPY_MODE_ERR_SIDE		2	/* a side over MAX_SIDE */
+#define MDPY_MODE_ERR_ALIGN		3	/* width not aligned */
+#define MDPY_MODE_ERR_FB		4	/* frame larger than FB_BYTES */
+
 /* The only pixel format: DRM_FORMAT_XRGB8888, fourcc 'X' 'R' '2' '4' */
 #define MDPY_FORMAT_XRGB8888		0x34325258
 #define MDPY_BYTES_PER_PIXEL		4
