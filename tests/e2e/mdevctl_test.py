@@ -247,7 +247,10 @@ def main():
                         '--value=1280x800')
     rc3, out3 = mdevctl('list', '--defined', '-u', r, '--dumpjson')
     try:
-        attrs = json.loads(out3)[PARENT][0][r]['attrs'] if rc3 == 0 else []
+        # with -u, mdevctl 1.2 prints that instance's config object alone
+        conf = json.loads(out3) if rc3 == 0 else {}
+        attrs = conf['attrs'] if 'attrs' in conf else \
+            conf[PARENT][0][r]['attrs']
     except (ValueError, KeyError, IndexError, TypeError):
         attrs = []
     tap.ok(rc == 0 and rc2 == 0 and
