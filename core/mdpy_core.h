@@ -156,12 +156,6 @@ struct mdpy_mode {
 	u32 height;
 };
 
-static inline bool mdpy_mode_eq(const struct mdpy_mode *a,
-				const struct mdpy_mode *b)
-{
-	return a->width == b->width && a->height == b->height;
-}
-
 /*
  * Whether an instance of @type whose default mode is @def can show @mode:
  * MDPY_MODE_OK or the MDPY_MODE_ERR_* code a guest reads back (rules in
