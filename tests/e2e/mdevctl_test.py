@@ -60,6 +60,27 @@ def show(rc, out):
     return 'exit %d\n%s' % (rc, out.strip())
 
 
+def guest_sees(tap, args, u, wh, what):
+    """A nested QEMU attaches instance u; its guest must read the size wh
+    in the vendor capability.  One TAP line, named what."""
+    if args.no_qemu:
+        tap.skip(what, '--no-qemu')
+        return
+    q = None
+    try:
+        q = Qemu(mdev.vfio_args(u), qtest=True)
+        bdf = q.find(MDPY_VENDOR, MDPY_DEVICE)
+        got = (q.cfg_read32(bdf, MDPY_CAP + 8),
+               q.cfg_read32(bdf, MDPY_CAP + 12)) if bdf else None
+        tap.ok(got == wh, '%s (%dx%d)' % ((what,) + wh),
+               'nested guest saw %r' % (got,))
+    except (QemuError, OSError) as e:
+        tap.ok(False, what, '%s\n%s' % (e, q.stderr() if q else ''))
+    finally:
+        if q:
+            q.close()
+
+
 def parse_types_text(out):
     """`mdevctl types` → {parent: {type: {field: value}}}."""
     res, parent, typ = {}, None, None
@@ -169,24 +190,8 @@ def main():
     tap.ok(u in listed and PARENT + '-hd' in listed,
            'mdevctl list --dumpjson shows the instance', show(rc, out))
 
-    if args.no_qemu:
-        tap.skip('QEMU attaches the mdevctl-started instance', '--no-qemu')
-    else:
-        q = None
-        try:
-            q = Qemu(mdev.vfio_args(u), qtest=True)
-            bdf = q.find(MDPY_VENDOR, MDPY_DEVICE)
-            wh = (q.cfg_read32(bdf, MDPY_CAP + 8),
-                  q.cfg_read32(bdf, MDPY_CAP + 12)) if bdf else None
-            tap.ok(wh == (1920, 1080),
-                   'QEMU attaches the mdevctl-started instance (1920x1080)',
-                   'nested guest saw %r' % (wh,))
-        except (QemuError, OSError) as e:
-            tap.ok(False, 'QEMU attaches the mdevctl-started instance',
-                   '%s\n%s' % (e, q.stderr() if q else ''))
-        finally:
-            if q:
-                q.close()
+    guest_sees(tap, args, u, (1920, 1080),
+               'QEMU attaches the mdevctl-started instance')
 
     rc, out = mdevctl('stop', '-u', u)
     tap.ok(rc == 0 and not active(u), 'mdevctl stop removes the instance',
@@ -262,24 +267,8 @@ def main():
     tap.ok(rc == 0 and res == '1280x800',
            'mdevctl start applies it: vendor/resolution reads 1280x800',
            show(rc, out) + '\nread %r' % res)
-    if args.no_qemu:
-        tap.skip('the guest sees the mdevctl-set resolution', '--no-qemu')
-    else:
-        q = None
-        try:
-            q = Qemu(mdev.vfio_args(r), qtest=True)
-            bdf = q.find(MDPY_VENDOR, MDPY_DEVICE)
-            wh = (q.cfg_read32(bdf, MDPY_CAP + 8),
-                  q.cfg_read32(bdf, MDPY_CAP + 12)) if bdf else None
-            tap.ok(wh == (1280, 800),
-                   'the guest sees the mdevctl-set resolution (1280x800)',
-                   'nested guest saw %r' % (wh,))
-        except (QemuError, OSError) as e:
-            tap.ok(False, 'the guest sees the mdevctl-set resolution',
-                   '%s\n%s' % (e, q.stderr() if q else ''))
-        finally:
-            if q:
-                q.close()
+    guest_sees(tap, args, r, (1280, 800),
+               'the guest sees the mdevctl-set resolution')
     rc, out = mdevctl('stop', '-u', r)
     rc2, out2 = mdevctl('undefine', '-u', r)
     rc3, out3 = mdevctl('list', '--defined')

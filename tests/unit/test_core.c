@@ -527,37 +527,48 @@ static void test_modecap_layout(void)
 
 static void test_mode_changes(void)
 {
-	mdpy_core_init(&dev, &mdpy_types[2]);	/* 8 MiB BAR */
-	CHECK_EQ(set_mode(&dev, 640, 480), MDPY_MODE_OK);
-	check_mode(&dev, 640, 480);
-	CHECK_EQ(set_mode(&dev, 2560, 800), MDPY_MODE_OK);	/* 8,192,000 B */
-	check_mode(&dev, 2560, 800);
-	CHECK_EQ(set_mode(&dev, 8, 1), MDPY_MODE_OK);
-	check_mode(&dev, 8, 1);
-	CHECK_EQ(set_mode(&dev, 16384, 128), MDPY_MODE_OK);	/* all 8 MiB */
-	check_mode(&dev, 16384, 128);
-	CHECK_EQ(set_mode(&dev, 800, 600), MDPY_MODE_OK);
-	check_mode(&dev, 800, 600);
+	/* on the 8 MiB BAR: 2560x800 is 8,192,000 bytes, 16384x128 all */
+	static const struct mdpy_mode walk[] = {
+		{ 640, 480 }, { 2560, 800 }, { 8, 1 }, { 16384, 128 },
+		{ 800, 600 },
+	};
+	unsigned int i;
+
+	mdpy_core_init(&dev, &mdpy_types[2]);
+	for (i = 0; i < ARRAY_SIZE(walk); i++) {
+		CHECK_EQ(set_mode(&dev, walk[i].width, walk[i].height),
+			 MDPY_MODE_OK);
+		check_mode(&dev, walk[i].width, walk[i].height);
+	}
 }
 
 /* Nonsense keeps the last valid mode and says why */
 static void test_mode_refusals(void)
 {
+	static const struct {
+		u32 w, h, status;
+	} bad[] = {
+		{ 0, 480, MDPY_MODE_ERR_ZERO },
+		{ 640, 0, MDPY_MODE_ERR_ZERO },
+		{ 0, 0, MDPY_MODE_ERR_ZERO },
+		{ 16392, 8, MDPY_MODE_ERR_SIDE },
+		{ 8, 16385, MDPY_MODE_ERR_SIDE },
+		{ 0xffffffff, 0xffffffff, MDPY_MODE_ERR_SIDE },
+		{ 0x80000000, 2, MDPY_MODE_ERR_SIDE },
+		{ 642, 480, MDPY_MODE_ERR_ALIGN },
+		{ 1366, 768, MDPY_MODE_ERR_ALIGN },
+		{ 2560, 1440, MDPY_MODE_ERR_FB },
+		{ 16384, 16384, MDPY_MODE_ERR_FB },
+		{ 2048, 1025, MDPY_MODE_ERR_FB },
+	};
+	unsigned int i;
+
 	mdpy_core_init(&dev, &mdpy_types[2]);
 	CHECK_EQ(set_mode(&dev, 1024, 768), MDPY_MODE_OK);
-	CHECK_EQ(set_mode(&dev, 0, 480), MDPY_MODE_ERR_ZERO);
-	CHECK_EQ(set_mode(&dev, 640, 0), MDPY_MODE_ERR_ZERO);
-	CHECK_EQ(set_mode(&dev, 0, 0), MDPY_MODE_ERR_ZERO);
-	CHECK_EQ(set_mode(&dev, 16392, 8), MDPY_MODE_ERR_SIDE);
-	CHECK_EQ(set_mode(&dev, 8, 16385), MDPY_MODE_ERR_SIDE);
-	CHECK_EQ(set_mode(&dev, 0xffffffff, 0xffffffff), MDPY_MODE_ERR_SIDE);
-	CHECK_EQ(set_mode(&dev, 0x80000000, 2), MDPY_MODE_ERR_SIDE);
-	CHECK_EQ(set_mode(&dev, 642, 480), MDPY_MODE_ERR_ALIGN);
-	CHECK_EQ(set_mode(&dev, 1366, 768), MDPY_MODE_ERR_ALIGN);
-	CHECK_EQ(set_mode(&dev, 2560, 1440), MDPY_MODE_ERR_FB);
-	CHECK_EQ(set_mode(&dev, 16384, 16384), MDPY_MODE_ERR_FB);
-	CHECK_EQ(set_mode(&dev, 2048, 1025), MDPY_MODE_ERR_FB);
-	check_mode(&dev, 1024, 768);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		CHECK_EQ(set_mode(&dev, bad[i].w, bad[i].h), bad[i].status);
+		check_mode(&dev, 1024, 768);
+	}
 	/* the request stays readable as written */
 	CHECK_EQ(rd(&dev, 0x64, 4), 2048);
 	CHECK_EQ(rd(&dev, 0x68, 4), 1025);
