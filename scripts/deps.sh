@@ -8,7 +8,7 @@ set -eu
 
 PKGS="gcc make libc6-dev clang python3 qemu-system-x86 busybox-static kmod debootstrap \
 cpio xz-utils zstd linux-headers-amd64 mdevctl sparse shellcheck python3-pyflakes \
-python3-pil"
+python3-pil libvirt-daemon libvirt-clients"
 
 missing=""
 for p in $PKGS; do

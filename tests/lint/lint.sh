@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # lint.sh [TAP_FILE] - shellcheck every shell script and pyflakes every
-# Python file of the tree; one TAP test per file (default TAP_FILE:
+# Python file of the tree, and check that README's libvirt domain is the
+# one the libvirt suite uses; one TAP test per file (default TAP_FILE:
 # build/results/lint/lint.tap), findings as comments under the failing test.
 #
 # Files are found by name and by first line, so suites and helpers without
@@ -82,6 +83,18 @@ else
 	for f in "${py_files[@]}"; do
 		check pyflakes "$f" "$pyflakes" "$f"
 	done
+fi
+# README shows the libvirt domain the libvirt suite defines: the block
+# after its marker line must be tests/libvirt/domain.xml, byte for byte.
+readme_xml=$(awk '/^<!-- domain.xml: tests\/libvirt\/domain.xml -->$/ { m = 1; next }
+	m == 1 && /^```xml$/ { m = 2; next }
+	m == 2 && /^```$/ { exit }
+	m == 2 { print }' README.md)
+if [ "$readme_xml" = "$(cat tests/libvirt/domain.xml)" ]; then
+	tap_ok "README's libvirt domain is tests/libvirt/domain.xml"
+else
+	tap_fail "README's libvirt domain is tests/libvirt/domain.xml"
+	tap_diag "$(diff <(printf '%s\n' "$readme_xml") tests/libvirt/domain.xml)"
 fi
 tap_done || true
 
