@@ -14,8 +14,8 @@
 #   PAYLOAD_DIR/suites/71-guest-drm-sample.sh  the same on the kernel's
 #       sample host driver (guest/sample-mdpy.ko, tests/guest/sample-ko.sh)
 #   PAYLOAD_DIR/suites/72-guest-mdpyfb.sh  the other direction: the kernel's
-#       sample guest driver mdpy-fb on our mdpy.ko (fbdev console, then the
-#       test card drawn through the fbdev mmap)
+#       sample guest driver mdpy-fb on our mdpy.ko, on a user-defined type
+#       (fbdev console, then the test card drawn through the fbdev mmap)
 #   PAYLOAD_DIR/suites/74-guest-modes.sh  mode changes from userspace:
 #       L2 with two displays (mdpy-hd and a user-defined 2560x1440 type)
 #       switches modes with mdpy-drm; each screendump has the new size
