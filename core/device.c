@@ -5,7 +5,7 @@
  */
 #include "mdpy_core.h"
 
-int mdpy_plane_get(const struct mdpy_type *type, u32 drm_plane_type,
+int mdpy_plane_get(const struct mdpy_mode *mode, u32 drm_plane_type,
 		   struct mdpy_plane *plane)
 {
 	if (!mdpy_plane_type_ok(drm_plane_type))
@@ -13,10 +13,11 @@ int mdpy_plane_get(const struct mdpy_type *type, u32 drm_plane_type,
 
 	memset(plane, 0, sizeof(*plane));
 	plane->format = MDPY_FORMAT_XRGB8888;
-	plane->width = type->width;
-	plane->height = type->height;
-	plane->stride = type->width * MDPY_BYTES_PER_PIXEL;
-	plane->size = mdpy_fb_size(type);
+	plane->width = mode->width;
+	plane->height = mode->height;
+	plane->stride = mode->width * MDPY_BYTES_PER_PIXEL;
+	/* a valid mode fits the BAR, so this stays below 2^32 */
+	plane->size = mode->width * mode->height * MDPY_BYTES_PER_PIXEL;
 	plane->region_index = MDPY_REGION_BAR0;
 	return 0;
 }

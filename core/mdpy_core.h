@@ -147,14 +147,73 @@ static inline int mdpy_access_decode(const struct mdpy_type *type, u64 pos,
 	return 0;
 }
 
+/*
+ * A display mode: the visible size; the stride is always width * 4 and the
+ * frame starts at BAR0 offset 0.
+ */
+struct mdpy_mode {
+	u32 width;
+	u32 height;
+};
+
+static inline bool mdpy_mode_eq(const struct mdpy_mode *a,
+				const struct mdpy_mode *b)
+{
+	return a->width == b->width && a->height == b->height;
+}
+
+/*
+ * Whether an instance of @type whose default mode is @def can show @mode:
+ * MDPY_MODE_OK or the MDPY_MODE_ERR_* code a guest reads back (rules in
+ * include/uapi/mdpy.h).  @def itself is always valid, so a default width
+ * that is not a multiple of 8 stays selectable.
+ */
+u32 mdpy_mode_check(const struct mdpy_type *type, const struct mdpy_mode *def,
+		    const struct mdpy_mode *mode);
+
+/*
+ * An admin's default mode for one instance, as written to its sysfs
+ * `resolution` attribute: "WIDTHxHEIGHT" in decimal, one trailing newline
+ * allowed.  Returns 0, or -EINVAL with @why saying what was wrong (not a
+ * size, or a size @type cannot show).
+ */
+int mdpy_mode_parse(const struct mdpy_type *type, const char *buf,
+		    size_t len, struct mdpy_mode *mode, const char **why);
+
 /* Config space state of one device instance */
 struct mdpy_core {
 	const struct mdpy_type *type;
+	struct mdpy_mode def;	/* the mode at power-on and after reset */
 	u8 cfg[MDPY_CFG_SIZE];	/* little-endian, as the guest sees it */
 };
 
+/* Power-on state with the type's own size as the default mode */
 void mdpy_core_init(struct mdpy_core *core, const struct mdpy_type *type);
 void mdpy_core_reset(struct mdpy_core *core);
+/*
+ * A new default mode (from the admin, while no VM holds the instance);
+ * resets the device into it.  -EINVAL, and no change, if @type cannot
+ * show it.
+ */
+int mdpy_core_set_default(struct mdpy_core *core,
+			  const struct mdpy_mode *mode);
+/* The mode the guest has now: what 0x48 and 0x4c hold */
+void mdpy_core_mode(const struct mdpy_core *core, struct mdpy_mode *mode);
+/*
+ * Write the mode capability, and the link to it from the capability at
+ * 0x40, as they are at power-on for @def (core and migration share it)
+ */
+void mdpy_cfg_put_modecap(u8 *cfg, const struct mdpy_type *type,
+			  const struct mdpy_mode *def);
+/*
+ * Config bytes the device itself changes (current mode, command status):
+ * read-only to the guest, yet not fixed.
+ */
+static inline bool mdpy_cfg_device_set(u32 off)
+{
+	return (off >= MDPY_WIDTH_OFFSET && off < MDPY_HEIGHT_OFFSET + 4) ||
+	       (off >= MDPY_MODECAP_CTRL && off < MDPY_MODECAP_CTRL + 4);
+}
 
 /* A config access [off, off + len) must lie inside the 256-byte space */
 static inline int mdpy_cfg_check(u64 off, u64 len)
@@ -203,8 +262,8 @@ static inline bool mdpy_plane_type_ok(u32 drm_plane_type)
 	       drm_plane_type == MDPY_PLANE_PRIMARY;
 }
 
-/* The plane never changes for a device: callers may compute it once */
-int mdpy_plane_get(const struct mdpy_type *type, u32 drm_plane_type,
+/* The plane that shows @mode */
+int mdpy_plane_get(const struct mdpy_mode *mode, u32 drm_plane_type,
 		   struct mdpy_plane *plane);
 
 /* Power-on framebuffer contents (and BAR padding) for any byte range */

@@ -5,12 +5,12 @@
  * parsed here so that unit tests and a fuzzer reach every check; the
  * kernel glue only moves bytes and pages.
  *
- * Format, version 1, all integers little-endian:
+ * Format, version 2, all integers little-endian:
  *
  *   header (MDPY_MIG_HDR_SIZE bytes)
  *     0  magic "MDPYMIG1" (8 bytes)
- *     8  u32 version        format version of the writer (1)
- *    12  u32 header_size    MDPY_MIG_HDR_SIZE for version 1
+ *     8  u32 version        format version of the writer (2)
+ *    12  u32 header_size    MDPY_MIG_HDR_SIZE (all versions so far)
  *    16  char type[16]      type name ("hd"), NUL padded
  *    32  u32 width, 36 u32 height, 40 u32 bar_size
  *    44  u32 page_size      MDPY_MIG_PAGE (the stream's page, not the host's)
@@ -27,16 +27,21 @@
  *                          tag and len included); the last bytes
  *
  * Pages not in the stream hold the power-on picture.  A reader accepts
- * every version up to MDPY_MIG_VERSION, so later state (mode registers,
- * boot display) comes as new tags under a new version and old streams
- * still load.
+ * every version up to MDPY_MIG_VERSION, so later state comes as new tags
+ * or fields under a new version and old streams still load:
+ *   1  config space without the mode capability (0x41 is 0, 0x50..0x6f
+ *      are 0); it loads only into an instance whose default mode is the
+ *      type's size, and reads as that mode with the capability added.
+ *   2  config space with the mode capability: the current mode, the
+ *      requested one and the last command's status travel with it, and
+ *      the instance's default mode must be the same on both sides.
  */
 #ifndef MDPY_MIG_H
 #define MDPY_MIG_H
 
 #include "mdpy_core.h"
 
-#define MDPY_MIG_VERSION	1
+#define MDPY_MIG_VERSION	2
 #define MDPY_MIG_MAGIC		"MDPYMIG1"
 #define MDPY_MIG_MAGIC_SIZE	8
 #define MDPY_MIG_TYPE_SIZE	16
@@ -134,6 +139,7 @@ enum mdpy_mig_rx_phase {
 
 struct mdpy_mig_rx {
 	const struct mdpy_type *type;	/* the device being resumed */
+	struct mdpy_mode def;		/* and its default mode */
 	enum mdpy_mig_rx_phase phase;
 	struct mdpy_mig_sum sum;
 	u32 version;		/* from the header */
@@ -149,7 +155,9 @@ struct mdpy_mig_rx {
 	u8 buf[MDPY_MIG_PAGE];	/* the piece being collected */
 };
 
-void mdpy_mig_rx_init(struct mdpy_mig_rx *rx, const struct mdpy_type *type);
+/* @def: the resuming instance's default mode; NULL for the type's size */
+void mdpy_mig_rx_init(struct mdpy_mig_rx *rx, const struct mdpy_type *type,
+		      const struct mdpy_mode *def);
 /*
  * Returns @len when all was taken, or a negative errno: -EINVAL for a bad
  * stream, or what @page_fn returned (then @error says so as well).
@@ -159,16 +167,21 @@ long mdpy_mig_rx_feed(struct mdpy_mig_rx *rx, const void *data, size_t len,
 /*
  * The stream is over: 0 if it was complete and good, else -EINVAL with
  * @error set ("truncated", ...).  On 0, @cfg holds config space that
- * mdpy_mig_config_check() accepted.
+ * mdpy_mig_config_check() accepted (a version 1 stream's config space
+ * already given its mode capability).
  */
 int mdpy_mig_rx_finish(struct mdpy_mig_rx *rx);
 
 /*
- * A config space from a stream is acceptable for @type only if every bit
- * the guest cannot write equals the power-on value: the device's identity,
- * capability and the BAR's type bits cannot be forged by a stream.
+ * A config space from a stream is acceptable for an instance of @type with
+ * default mode @def (NULL: the type's size) only if every bit the guest
+ * cannot write equals the power-on value, except the bytes the device sets
+ * itself (mdpy_cfg_device_set()), which must hold a mode the instance can
+ * show and a known status: the device's identity, capabilities and the
+ * BAR's type bits cannot be forged by a stream.
  */
 int mdpy_mig_config_check(const struct mdpy_type *type,
+			  const struct mdpy_mode *def,
 			  const u8 cfg[MDPY_CFG_SIZE]);
 
 #endif /* MDPY_MIG_H */

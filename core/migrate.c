@@ -243,10 +243,13 @@ static int rx_fail(struct mdpy_mig_rx *rx, const char *why)
 	return -EINVAL;
 }
 
-void mdpy_mig_rx_init(struct mdpy_mig_rx *rx, const struct mdpy_type *type)
+void mdpy_mig_rx_init(struct mdpy_mig_rx *rx, const struct mdpy_type *type,
+		      const struct mdpy_mode *def)
 {
 	memset(rx, 0, offsetof(struct mdpy_mig_rx, buf));
 	rx->type = type;
+	rx->def.width = def ? def->width : type->width;
+	rx->def.height = def ? def->height : type->height;
 	mdpy_mig_sum_init(&rx->sum);
 	rx_expect(rx, MDPY_MIG_RX_HEADER, MDPY_MIG_HDR_SIZE);
 }
@@ -356,12 +359,45 @@ static int rx_page(struct mdpy_mig_rx *rx, const u8 *page,
 	return 0;
 }
 
+/*
+ * A version 1 config space into @rx->cfg with the mode capability it did
+ * not have, as it is at power-on: the mode it was showing is the type's.
+ */
+static int rx_config_v1(struct mdpy_mig_rx *rx, const u8 *cfg)
+{
+	u32 i;
+
+	if (rx->def.width != rx->type->width ||
+	    rx->def.height != rx->type->height)
+		return rx_fail(rx, "instance resolution differs");
+	if (cfg[MDPY_VENDORCAP_OFFSET + 1])
+		return rx_fail(rx, "config space rejected");
+	for (i = MDPY_MODECAP_OFFSET;
+	     i < MDPY_MODECAP_OFFSET + MDPY_MODECAP_SIZE; i++)
+		if (cfg[i])
+			return rx_fail(rx, "config space rejected");
+	memcpy(rx->cfg, cfg, MDPY_CFG_SIZE);
+	mdpy_cfg_put_modecap(rx->cfg, rx->type, &rx->def);
+	return 0;
+}
+
 static int rx_config(struct mdpy_mig_rx *rx, const u8 *cfg)
 {
+	int ret;
+
+	if (rx->version == 1) {
+		ret = rx_config_v1(rx, cfg);
+		if (ret)
+			return ret;
+	} else {
+		if (get_le32(cfg + MDPY_MODECAP_DEFAULT_WIDTH) != rx->def.width ||
+		    get_le32(cfg + MDPY_MODECAP_DEFAULT_HEIGHT) != rx->def.height)
+			return rx_fail(rx, "instance resolution differs");
+		memcpy(rx->cfg, cfg, MDPY_CFG_SIZE);
+	}
 	/* refused here, before any page could be staged for longer */
-	if (mdpy_mig_config_check(rx->type, cfg))
+	if (mdpy_mig_config_check(rx->type, &rx->def, rx->cfg))
 		return rx_fail(rx, "config space rejected");
-	memcpy(rx->cfg, cfg, MDPY_CFG_SIZE);
 	rx->seen_config = true;
 	rx_expect(rx, MDPY_MIG_RX_REC, MDPY_MIG_REC_HDR_SIZE);
 	return 0;
@@ -453,17 +489,29 @@ int mdpy_mig_rx_finish(struct mdpy_mig_rx *rx)
 }
 
 int mdpy_mig_config_check(const struct mdpy_type *type,
+			  const struct mdpy_mode *def,
 			  const u8 cfg[MDPY_CFG_SIZE])
 {
 	struct mdpy_core power_on;
+	struct mdpy_mode cur;
 	u32 i;
 
 	mdpy_core_init(&power_on, type);
+	if (def && mdpy_core_set_default(&power_on, def))
+		return -EINVAL;
 	for (i = 0; i < MDPY_CFG_SIZE; i++) {
 		u8 fixed = ~mdpy_cfg_wmask(&power_on, i);
 
+		if (mdpy_cfg_device_set(i))
+			continue;
 		if ((cfg[i] ^ power_on.cfg[i]) & fixed)
 			return -EINVAL;
 	}
+	cur.width = get_le32(cfg + MDPY_WIDTH_OFFSET);
+	cur.height = get_le32(cfg + MDPY_HEIGHT_OFFSET);
+	if (mdpy_mode_check(type, &power_on.def, &cur) != MDPY_MODE_OK)
+		return -EINVAL;
+	if (get_le32(cfg + MDPY_MODECAP_CTRL) > MDPY_MODE_ERR_FB)
+		return -EINVAL;
 	return 0;
 }

@@ -66,31 +66,39 @@ static size_t put_dec(char *out, u32 v)
 	return n;
 }
 
+/* "WIDTHxHEIGHT" and nothing else: true with both sides (maybe 0) */
+static bool parse_size(const char *s, size_t len, u32 *w, u32 *h)
+{
+	size_t a, b;
+
+	a = parse_side(s, len, w);
+	if (!a || a >= len || s[a] != 'x')
+		return false;
+	b = parse_side(s + a + 1, len - a - 1, h);
+	return b && a + 1 + b == len;
+}
+
 static int parse_token(struct mdpy_type_set *set, const char *tok, size_t len)
 {
 	struct mdpy_type *t;
-	u64 frame, bar;
-	size_t a, b, n;
+	struct mdpy_type cand = { 0 };
+	size_t n;
 	u32 w, h, i;
 
 	if (!len)
 		return types_fail(set, tok, len, "empty entry");
 	if (len > MDPY_TYPE_TOKEN_MAX)
 		return types_fail(set, tok, len, "too long for WIDTHxHEIGHT");
-	a = parse_side(tok, len, &w);
-	if (!a || a >= len || tok[a] != 'x')
-		return types_fail(set, tok, len, "not WIDTHxHEIGHT in decimal");
-	b = parse_side(tok + a + 1, len - a - 1, &h);
-	if (!b || a + 1 + b != len)
+	if (!parse_size(tok, len, &w, &h))
 		return types_fail(set, tok, len, "not WIDTHxHEIGHT in decimal");
 	if (!w || !h)
 		return types_fail(set, tok, len, "zero width or height");
 	if (w > MDPY_TYPE_MAX_SIDE || h > MDPY_TYPE_MAX_SIDE)
 		return types_fail(set, tok, len, "side over 16384 pixels");
-	frame = (u64)w * h * MDPY_BYTES_PER_PIXEL;
-	for (bar = 4096; bar < frame; bar <<= 1)
-		;
-	if (bar > MDPY_TYPE_MAX_BAR)
+	cand.width = w;
+	cand.height = h;
+	/* 16384 * 16384 * 4 is 2^30: mdpy_bar_size() cannot overflow */
+	if (mdpy_bar_size(&cand) > MDPY_TYPE_MAX_BAR)
 		return types_fail(set, tok, len, "BAR0 over 256 MiB");
 	for (i = 0; i < set->count; i++)
 		if (set->types[i].width == w && set->types[i].height == h)
@@ -141,4 +149,33 @@ int mdpy_types_parse(struct mdpy_type_set *set, const char *spec)
 		start = i + 1;
 	}
 	return 0;
+}
+
+int mdpy_mode_parse(const struct mdpy_type *type, const char *buf,
+		    size_t len, struct mdpy_mode *mode, const char **why)
+{
+	struct mdpy_mode m;
+
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (len > MDPY_TYPE_TOKEN_MAX ||
+	    !parse_size(buf, len, &m.width, &m.height)) {
+		*why = "not WIDTHxHEIGHT in decimal";
+		return -EINVAL;
+	}
+	switch (mdpy_mode_check(type, &m, &m)) {
+	case MDPY_MODE_OK:
+		*mode = m;
+		return 0;
+	case MDPY_MODE_ERR_ZERO:
+		*why = "zero width or height";
+		break;
+	case MDPY_MODE_ERR_SIDE:
+		*why = "side over 16384 pixels";
+		break;
+	default:
+		*why = "frame larger than the type's BAR0";
+		break;
+	}
+	return -EINVAL;
 }

@@ -16,15 +16,14 @@ static int mdpy_init_dev(struct vfio_device *vdev)
 	int ret;
 
 	st->type = mtype_to_type(mdev->type);
-	/* QUERY_GFX_PLANE runs every display refresh: answer from a copy */
-	ret = mdpy_plane_get(st->type, MDPY_PLANE_PRIMARY, &st->plane);
-	if (ret)
-		return ret;
 	ret = mdpy_fb_init(&st->fb, st->type);
 	if (ret)
 		return ret;
 	mutex_init(&st->cfg_lock);
+	mutex_lock(&st->cfg_lock);
 	mdpy_core_init(&st->core, st->type);
+	mdpy_publish_mode(st);
+	mutex_unlock(&st->cfg_lock);
 	mutex_init(&st->irq_lock);
 	mdpy_mig_init(st);
 	mdpy_account_held(sizeof(*st));
@@ -50,7 +49,13 @@ static void mdpy_release_dev(struct vfio_device *vdev)
  */
 static int mdpy_open_device(struct vfio_device *vdev)
 {
-	mdpy_reset(vdev_to_mdpy(vdev));
+	struct mdpy_state *st = vdev_to_mdpy(vdev);
+
+	/* from here the admin's `resolution` is fixed: EBUSY */
+	mutex_lock(&st->cfg_lock);
+	st->in_use = true;
+	mutex_unlock(&st->cfg_lock);
+	mdpy_reset(st);
 	return 0;
 }
 
@@ -68,6 +73,9 @@ static void mdpy_close_device(struct vfio_device *vdev)
 	mdpy_mig_release(st);
 	mdpy_fb_free_pages(&st->fb);
 	mdpy_reset(st);
+	mutex_lock(&st->cfg_lock);
+	st->in_use = false;
+	mutex_unlock(&st->cfg_lock);
 }
 
 /*
@@ -106,10 +114,12 @@ static ssize_t mdpy_cfg_rw(struct mdpy_state *st, char __user *ubuf,
 		return -EFAULT;
 
 	mutex_lock(&st->cfg_lock);
-	if (write)
+	if (write) {
 		ret = mdpy_cfg_write(&st->core, off, buf, count);
-	else
+		mdpy_publish_mode(st);
+	} else {
 		ret = mdpy_cfg_read(&st->core, off, buf, count);
+	}
 	mutex_unlock(&st->cfg_lock);
 	if (ret)
 		return ret;

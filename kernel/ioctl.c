@@ -194,7 +194,9 @@ static long mdpy_query_plane(struct mdpy_state *st, void __user *arg)
 	unsigned long minsz = offsetofend(struct vfio_device_gfx_plane_info,
 					  region_index);
 	struct vfio_device_gfx_plane_info info = {};
-	const struct mdpy_plane *plane = &st->plane;
+	u64 packed = READ_ONCE(st->mode);
+	struct mdpy_mode mode = { .width = (u32)packed, .height = packed >> 32 };
+	struct mdpy_plane plane;
 
 	if (copy_from_user(&info, arg, minsz))
 		return -EFAULT;
@@ -202,7 +204,7 @@ static long mdpy_query_plane(struct mdpy_state *st, void __user *arg)
 	if (info.argsz < minsz || (info.flags & ~MDPY_PLANE_FLAGS))
 		return -EINVAL;
 
-	if (!mdpy_plane_type_ok(info.drm_plane_type))
+	if (mdpy_plane_get(&mode, info.drm_plane_type, &plane))
 		return -EINVAL;
 
 	switch (info.flags) {
@@ -214,17 +216,18 @@ static long mdpy_query_plane(struct mdpy_state *st, void __user *arg)
 		return -EINVAL;	/* no dma-buf, and nothing else to probe */
 	}
 
-	info.drm_format = plane->format;
+	/* the guest's current mode: QEMU resizes its window when it changes */
+	info.drm_format = plane.format;
 	info.drm_format_mod = 0;	/* DRM_FORMAT_MOD_LINEAR */
-	info.width = plane->width;
-	info.height = plane->height;
-	info.stride = plane->stride;
-	info.size = plane->size;
+	info.width = plane.width;
+	info.height = plane.height;
+	info.stride = plane.stride;
+	info.size = plane.size;
 	info.x_pos = 0;
 	info.y_pos = 0;
 	info.x_hot = 0;
 	info.y_hot = 0;
-	info.region_index = plane->region_index;
+	info.region_index = plane.region_index;
 
 	/*
 	 * The fixed part is the whole answer (the v6.7+ tail is reserved).  A

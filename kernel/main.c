@@ -108,14 +108,51 @@ static void mdpy_remove(struct mdev_device *mdev)
 	mdpy_account_unreserve(cost);
 }
 
+/*
+ * The instance's default mode: what the guest sees at power-on and after
+ * every reset.  An admin (or mdevctl, from its saved config) may change
+ * it while no VM has the instance open.
+ */
 static ssize_t resolution_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
 	struct mdpy_state *st = dev_get_drvdata(dev);
+	struct mdpy_mode def;
 
-	return sysfs_emit(buf, "%ux%u\n", st->type->width, st->type->height);
+	mutex_lock(&st->cfg_lock);
+	def = st->core.def;
+	mutex_unlock(&st->cfg_lock);
+	return sysfs_emit(buf, "%ux%u\n", def.width, def.height);
 }
-static DEVICE_ATTR_RO(resolution);
+
+static ssize_t resolution_store(struct device *dev,
+				struct device_attribute *attr,
+				const char *buf, size_t count)
+{
+	struct mdpy_state *st = dev_get_drvdata(dev);
+	struct mdpy_mode mode;
+	const char *why;
+	int ret;
+
+	ret = mdpy_mode_parse(st->type, buf, count, &mode, &why);
+	if (ret) {
+		dev_info(dev, "resolution refused: %s (type %s takes up to %u bytes a frame)\n",
+			 why, st->type->name, mdpy_bar_size(st->type));
+		return ret;
+	}
+	mutex_lock(&st->cfg_lock);
+	if (st->in_use) {
+		ret = -EBUSY;
+	} else {
+		ret = mdpy_core_set_default(&st->core, &mode);
+		mdpy_publish_mode(st);
+	}
+	mutex_unlock(&st->cfg_lock);
+	if (ret == -EBUSY)
+		dev_info(dev, "resolution refused: the instance is open; set it before the VM starts\n");
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(resolution);
 
 /* Framebuffer memory this instance holds now (pages touched so far) */
 static ssize_t resident_bytes_show(struct device *dev,

@@ -55,11 +55,17 @@ struct mdpy_state {
 	struct vfio_device vdev;
 	const struct mdpy_type *type;
 	struct mdpy_fb fb;
-	struct mdpy_plane plane;	/* fixed by the type, set at init */
 	u64 reserved;			/* bytes this instance holds in the budget */
 
-	struct mutex cfg_lock;		/* protects @core */
+	struct mutex cfg_lock;		/* protects the three below */
 	struct mdpy_core core;
+	bool in_use;			/* open: the default mode is fixed */
+	/*
+	 * The current mode, width | height << 32, for the plane query that
+	 * QEMU sends every refresh: one load, no lock.  Written with
+	 * mdpy_publish_mode() wherever config space may have changed.
+	 */
+	u64 mode;
 
 	struct mutex irq_lock;		/* protects @req_trigger */
 	struct eventfd_ctx *req_trigger;	/* REQ eventfd, or NULL */
@@ -74,6 +80,16 @@ struct mdpy_state {
 static inline struct mdpy_state *vdev_to_mdpy(struct vfio_device *vdev)
 {
 	return container_of(vdev, struct mdpy_state, vdev);
+}
+
+/* Under @cfg_lock, after anything that may change the current mode */
+static inline void mdpy_publish_mode(struct mdpy_state *st)
+{
+	struct mdpy_mode m;
+
+	lockdep_assert_held(&st->cfg_lock);
+	mdpy_core_mode(&st->core, &m);
+	WRITE_ONCE(st->mode, (u64)m.width | (u64)m.height << 32);
 }
 
 /* device.c: main.c creates VFIO devices with these ops */

@@ -82,6 +82,7 @@ static void mdpy_power_on(struct mdpy_state *st)
 {
 	mutex_lock(&st->cfg_lock);
 	mdpy_core_reset(&st->core);
+	mdpy_publish_mode(st);
 	mutex_unlock(&st->cfg_lock);
 	mdpy_fb_reset(&st->fb);
 }
@@ -473,6 +474,7 @@ static int mdpy_mig_load_apply(struct mdpy_mig_load *ml)
 	} else {
 		mutex_lock(&st->cfg_lock);
 		memcpy(st->core.cfg, ml->rx.cfg, sizeof(st->core.cfg));
+		mdpy_publish_mode(st);
 		mutex_unlock(&st->cfg_lock);
 		ml->applied = true;
 	}
@@ -557,7 +559,8 @@ static struct mdpy_mig_load *mdpy_mig_load_open(struct mdpy_state *st)
 	mutex_init(&ml->lock);
 	ml->st = st;
 	ml->nr_pages = mdpy_mig_nr_pages(st->type);
-	mdpy_mig_rx_init(&ml->rx, st->type);
+	/* open, so the default mode stays as it is (resolution: EBUSY) */
+	mdpy_mig_rx_init(&ml->rx, st->type, &st->core.def);
 	ml->staged = kvcalloc(ml->nr_pages, sizeof(*ml->staged), MDPY_MIG_GFP);
 	if (!ml->staged)
 		goto err_free;

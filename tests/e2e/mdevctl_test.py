@@ -239,27 +239,61 @@ def main():
     tap.ok(rc == 0 and rc2 == 0 and rc3 == 0 and d not in out3,
            'mdevctl undefine removes the definition',
            '\n'.join((show(rc, out), show(rc2, out2), show(rc3, out3))))
-    writable = []
-    for tname in ('vga',):
-        v = str(uuid.uuid4())
-        rc, _ = mdevctl('start', '-p', PARENT, '-t', PARENT + '-' + tname, '-u', v)
-        if rc == 0:
-            base = os.path.join(DEV_DIR, v)
-            for root, dirs, files in os.walk(base):
-                dirs[:] = [x for x in dirs if x not in ('power', 'subsystem',
-                                                        'driver', 'iommu_group',
-                                                        'mdev_type', 'vfio-dev')]
-                for fn in files:
-                    p = os.path.join(root, fn)
-                    if fn not in ('remove', 'uevent') and os.stat(p).st_mode & 0o200:
-                        writable.append(os.path.relpath(p, base))
-            mdevctl('stop', '-u', v)
-    if writable:
-        tap.skip('attributes set through mdevctl are honoured',
-                 'writable attributes %s not covered yet' % writable)
+    # -- an attribute from mdevctl's saved config: vendor/resolution -------
+    r = str(uuid.uuid4())
+    res_path = os.path.join(DEV_DIR, r, 'vendor/resolution')
+    rc, out = mdevctl('define', '-p', PARENT, '-t', PARENT + '-hd', '-u', r)
+    rc2, out2 = mdevctl('modify', '-u', r, '--addattr=vendor/resolution',
+                        '--value=1280x800')
+    rc3, out3 = mdevctl('list', '--defined', '-u', r, '--dumpjson')
+    try:
+        attrs = json.loads(out3)[PARENT][0][r]['attrs'] if rc3 == 0 else []
+    except (ValueError, KeyError, IndexError, TypeError):
+        attrs = []
+    tap.ok(rc == 0 and rc2 == 0 and
+           attrs == [{'vendor/resolution': '1280x800'}],
+           'mdevctl define + modify --addattr=vendor/resolution=1280x800',
+           '\n'.join((show(rc, out), show(rc2, out2), show(rc3, out3))))
+    rc, out = mdevctl('start', '-u', r)
+    res = sysfs(res_path) if os.path.exists(res_path) else None
+    tap.ok(rc == 0 and res == '1280x800',
+           'mdevctl start applies it: vendor/resolution reads 1280x800',
+           show(rc, out) + '\nread %r' % res)
+    if args.no_qemu:
+        tap.skip('the guest sees the mdevctl-set resolution', '--no-qemu')
     else:
-        tap.skip('attributes set through mdevctl are honoured',
-                 'mdpy defines no writable instance attributes')
+        q = None
+        try:
+            q = Qemu(mdev.vfio_args(r), qtest=True)
+            bdf = q.find(MDPY_VENDOR, MDPY_DEVICE)
+            wh = (q.cfg_read32(bdf, MDPY_CAP + 8),
+                  q.cfg_read32(bdf, MDPY_CAP + 12)) if bdf else None
+            tap.ok(wh == (1280, 800),
+                   'the guest sees the mdevctl-set resolution (1280x800)',
+                   'nested guest saw %r' % (wh,))
+        except (QemuError, OSError) as e:
+            tap.ok(False, 'the guest sees the mdevctl-set resolution',
+                   '%s\n%s' % (e, q.stderr() if q else ''))
+        finally:
+            if q:
+                q.close()
+    rc, out = mdevctl('stop', '-u', r)
+    rc2, out2 = mdevctl('undefine', '-u', r)
+    rc3, out3 = mdevctl('list', '--defined')
+    tap.ok(rc == 0 and rc2 == 0 and not active(r) and r not in out3,
+           'mdevctl stop and undefine of the configured instance',
+           '\n'.join((show(rc, out), show(rc2, out2), show(rc3, out3))))
+    # a value the type cannot show: start fails, nothing stays behind
+    b2 = str(uuid.uuid4())
+    mdevctl('define', '-p', PARENT, '-t', PARENT + '-vga', '-u', b2)
+    mdevctl('modify', '-u', b2, '--addattr=vendor/resolution',
+            '--value=1920x1080')
+    rc, out = mdevctl('start', '-u', b2)
+    tap.ok(rc != 0 and not active(b2),
+           'mdevctl start with a resolution over the type\'s BAR fails '
+           'and removes the instance', show(rc, out))
+    mdevctl('stop', '-u', b2)
+    mdevctl('undefine', '-u', b2)
 
     rc, out = run('rmmod', 'mdpy')
     tap.ok(rc == 0, 'rmmod mdpy at the end', show(rc, out))

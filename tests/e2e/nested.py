@@ -24,6 +24,9 @@ Modes:
                                            not into another type; with a
                                            QEMU without VFIO migration v2:
                                            migrate is refused
+  nested.py modes --type 2560x1440 --tap OUT  the guest changes mode through
+                                           the mode capability; QEMU's
+                                           screendumps follow each size
   nested.py selftest                       prove the harness with QEMU's
                                            bochs-display (no mdpy needed)
 """
@@ -749,6 +752,101 @@ def selftest(args):
 
 # ---------------------------------------------------------------------------
 
+# ---------------------------------------------------------------------------
+# Guest-driven mode changes (include/uapi/mdpy.h, "Mode capability")
+
+MODECAP_MAGIC = 0x45444f4d
+MODE_REQ_W, MODE_REQ_H, MODE_CTRL = 0x14, 0x18, 0x1c
+MODE_WALK = ((640, 480), (1920, 1080), None, (800, 600))   # None: the default
+
+
+def find_modecap(q, bdf):
+    """Walk the capability list as a guest driver would; the offset of the
+    vendor capability with the MODE magic, or None."""
+    ptr, seen = q.cfg_read8(bdf, 0x34) & 0xfc, set()
+    while ptr and ptr not in seen and len(seen) < 48:
+        seen.add(ptr)
+        if q.cfg_read8(bdf, ptr) == 0x09 and \
+                q.cfg_read32(bdf, ptr + 4) == MODECAP_MAGIC:
+            return ptr
+        ptr = q.cfg_read8(bdf, ptr + 1) & 0xfc
+    return None
+
+
+def set_mode(q, bdf, cap, w, h):
+    """Request w x h and apply it; the status the device reads back."""
+    q.cfg_write32(bdf, cap + MODE_REQ_W, w)
+    q.cfg_write32(bdf, cap + MODE_REQ_H, h)
+    q.cfg_write32(bdf, cap + MODE_CTRL, 1)
+    return q.cfg_read32(bdf, cap + MODE_CTRL)
+
+
+def modes_session(tap, q, tname, dumpdir, faildir):
+    dw, dh = (int(v) for v in tname.split('x')) if 'x' in tname \
+        else TYPES[tname]
+    log('modes %s: QEMU %d.%d.%d' % ((tname,) + q.version()))
+    bdf = q.find(MDPY_VENDOR, MDPY_DEVICE)
+    if not tap.ok(bdf is not None, 'modes %s: nested guest finds the device'
+                  % tname):
+        return
+    cap = find_modecap(q, bdf)
+    if not tap.ok(cap is not None, 'modes %s: guest finds the mode '
+                  'capability by its magic' % tname):
+        return
+    q.map_bar(bdf, 0, BAR0_GPA)
+    last = None
+    for mode in MODE_WALK + ('refused',):
+        if mode == 'refused':
+            # a frame larger than BAR0: refused, the last mode stays
+            st = set_mode(q, bdf, cap, 4096, 4096)
+            tap.ok(st == 4, 'modes %s: 4096x4096 refused (status 4)'
+                   % tname, 'status %d' % st)
+            w, h = last
+            pic = test_card(w, h)
+        else:
+            w, h = mode or (dw, dh)
+            st = set_mode(q, bdf, cap, w, h)
+            cw, ch = q.cfg_read32(bdf, MDPY_CAP + 8), q.cfg_read32(bdf, MDPY_CAP + 12)
+            tap.ok(st == 0 and (cw, ch) == (w, h),
+                   'modes %s: guest sets %dx%d' % (tname, w, h),
+                   'status %d, capability at 0x40 says %dx%d' % (st, cw, ch))
+            pic = test_card(w, h)
+            q.mem_write(BAR0_GPA, pic)
+            last = (w, h)
+        dump = os.path.join(dumpdir, 'modes-%s-%dx%d%s.ppm' % (
+            tname, w, h, '-refused' if mode == 'refused' else ''))
+        diff = image.compare(w, h, dump_and_read(q, dump), pic)
+        tap.ok(diff is None, 'modes %s: screendump is %dx%d and shows the '
+               'card drawn at that size%s' % (tname, w, h,
+                                              ' (after the refusal)'
+                                              if mode == 'refused' else ''),
+               keep_failed(diff, dump, faildir))
+    # a reset (VM reboot) puts the instance's default mode back
+    q.cmd('system_reset')
+    q.wait_event('RESET')
+    cw, ch = q.cfg_read32(bdf, MDPY_CAP + 8), q.cfg_read32(bdf, MDPY_CAP + 12)
+    dump = os.path.join(dumpdir, 'modes-%s-reset.ppm' % tname)
+    diff = image.compare(dw, dh, dump_and_read(q, dump), initial_picture(dw, dh))
+    tap.ok((cw, ch) == (dw, dh) and diff is None,
+           'modes %s: after system_reset %dx%d and the initial picture'
+           % (tname, dw, dh), 'capability %dx%d; %s' % (cw, ch, diff))
+
+
+def modes_mode(args):
+    tap = Tap(args.tap)
+    dumpdir = args.dumpdir or tempfile.mkdtemp(prefix='mdpy-dumps-')
+    os.makedirs(dumpdir, exist_ok=True)
+    u = mdev.create(args.type)
+    try:
+        run_nested(tap, 'modes %s' % args.type, factory(args),
+                   mdev.vfio_args(u),
+                   lambda q: modes_session(tap, q, args.type, dumpdir,
+                                           args.faildir))
+    finally:
+        mdev.remove(u)
+    return tap.done()
+
+
 def factory(args):
     """Qemu(device args) as the options say: a stopped pc machine with
     qtest as its CPU."""
@@ -794,6 +892,11 @@ def main():
     g.add_argument('--faildir', help='copy dumps that do not match here')
     p = sub.add_parser('unplug')
     p.add_argument('--tap', help='also write the TAP to this file')
+    o = sub.add_parser('modes')
+    o.add_argument('--type', default='hd')
+    o.add_argument('--tap', help='also write the TAP to this file')
+    o.add_argument('--dumpdir', help='write screendumps here')
+    o.add_argument('--faildir', help='copy dumps that do not match here')
     s = sub.add_parser('selftest')
     s.add_argument('--keep', help='copy the PNG dump here')
     args = ap.parse_args()
@@ -822,6 +925,8 @@ def main():
         return demo(args)
     if args.mode == 'migrate':
         return migrate_mode(args)
+    if args.mode == 'modes':
+        return modes_mode(args)
     if args.mode == 'unplug':
         tap = Tap(args.tap)
         for display in ('on', 'off'):

@@ -10,6 +10,8 @@
 #                                    (tests/e2e/mutants.sh runs it once per
 #                                    mutant module)
 #   PAYLOAD_DIR/suites/40-qemu-display.sh   nested QEMU shows vga/xga/hd
+#   PAYLOAD_DIR/suites/41-qemu-modes.sh     the guest changes mode, QEMU's
+#                                           dumps follow (also -qemu10)
 #   PAYLOAD_DIR/suites/45-qemu-unplug.sh    removing an instance QEMU holds
 #   PAYLOAD_DIR/suites/46-qemu-migrate.sh   the display migrates (or, with
 #                                           QEMU 7.2, migrate is refused)
@@ -30,8 +32,9 @@
 #                   display, unplug and migrate suites run then
 #      E2E_TYPES    types for the display suite (default vga,xga,hd)
 #      E2E_MIG_TYPES  types for the migrate suite (default vga)
-# Where E2E_QEMU is the system's 7.2, the migrate suite is added once more
-# as 46-qemu-migrate-qemu10 on QEMU 10.0 (tests/vm/fetch-qemu10.sh).
+# Where E2E_QEMU is the system's 7.2, the modes and migrate suites are added
+# once more as 41-qemu-modes-qemu10 and 46-qemu-migrate-qemu10 on QEMU 10.0
+# (tests/vm/fetch-qemu10.sh).
 set -euo pipefail
 
 # shellcheck source=tests/vm/payload-head.sh
@@ -66,6 +69,8 @@ printf 'E2E_QEMU=%q\nE2E_QEMU_L=%q\nE2E_TYPES=%q\nE2E_MIG_TYPES=%q\nE2E_QEMU10=%
 	"${E2E_MIG_TYPES:-vga}" "$QEMU10" "$QEMU10_L" >"$PAYLOAD/e2e/env"
 
 install -m 0755 "$HERE/suites/40-qemu-display.sh" "$PAYLOAD/suites/40-qemu-display$SUF.sh"
+install -m 0755 "$HERE/suites/41-qemu-modes.sh" "$PAYLOAD/suites/41-qemu-modes$SUF.sh"
+[ -z "$QEMU10" ] || install -m 0755 "$HERE/suites/41-qemu-modes.sh" "$PAYLOAD/suites/41-qemu-modes-qemu10.sh"
 install -m 0755 "$HERE/suites/45-qemu-unplug.sh" "$PAYLOAD/suites/45-qemu-unplug$SUF.sh"
 install -m 0755 "$HERE/suites/46-qemu-migrate.sh" "$PAYLOAD/suites/46-qemu-migrate$SUF.sh"
 [ -z "$QEMU10" ] || install -m 0755 "$HERE/suites/46-qemu-migrate.sh" "$PAYLOAD/suites/46-qemu-migrate-qemu10.sh"

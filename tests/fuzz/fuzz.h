@@ -98,6 +98,7 @@ static inline uint64_t fs_edge64(struct fstream *s, uint64_t anchor)
 
 struct otype {
 	uint32_t width, height;
+	uint32_t def_w, def_h;	/* the instance's default mode */
 	uint64_t fb_size;	/* visible bytes */
 	uint64_t bar_size;	/* power of two, at least a page */
 	uint8_t wmask[256];	/* oracle_wmask() of every config byte */
@@ -117,6 +118,8 @@ static inline void otype_of(const struct mdpy_type *t, struct otype *o)
 
 	o->width = t->width;
 	o->height = t->height;
+	o->def_w = t->width;
+	o->def_h = t->height;
 	o->fb_size = (uint64_t)t->width * t->height * 4;
 	o->bar_size = 0;
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
@@ -159,7 +162,36 @@ static inline uint8_t oracle_wmask(const struct otype *o, uint32_t off)
 	}
 	if (off == 0x3c)
 		return 0xff;
+	if (off >= 0x64 && off < 0x6c)
+		return 0xff;	/* requested width and height */
 	return 0;
+}
+
+/*
+ * The mode rules of include/uapi/mdpy.h, first broken rule wins: 0 (OK),
+ * 1 a zero side, 2 a side over 16384, 3 width not a multiple of 8 (and
+ * not the default's), 4 a frame larger than BAR0.
+ */
+static inline uint32_t oracle_mode_status(const struct otype *o, uint32_t w,
+					  uint32_t h)
+{
+	if (w == 0 || h == 0)
+		return 1;
+	if (w > 16384 || h > 16384)
+		return 2;
+	if (w % 8 && w != o->def_w)
+		return 3;
+	if ((uint64_t)w * h * 4 > o->bar_size)
+		return 4;
+	return 0;
+}
+
+/* An admin default is any mode the BAR holds: no alignment rule */
+static inline int oracle_default_ok(const struct otype *o, uint32_t w,
+				    uint32_t h)
+{
+	return w && h && w <= 16384 && h <= 16384 &&
+	       (uint64_t)w * h * 4 <= o->bar_size;
 }
 
 static inline void put_le(uint8_t *p, uint32_t v, int n)
@@ -196,8 +228,55 @@ static inline void oracle_power_on(const struct otype *o, uint8_t *cfg)
 	cfg[0x41] = 0x00;
 	cfg[0x42] = 0x10;
 	put_le(cfg + 0x44, 0x34325258, 4);
-	put_le(cfg + 0x48, o->width, 4);
-	put_le(cfg + 0x4c, o->height, 4);
+	put_le(cfg + 0x48, o->def_w, 4);
+	put_le(cfg + 0x4c, o->def_h, 4);
+	/* the mode capability, linked from the first one */
+	cfg[0x41] = 0x50;
+	cfg[0x50] = 0x09;
+	cfg[0x52] = 0x20;
+	cfg[0x53] = 0x01;
+	put_le(cfg + 0x54, 0x45444f4d, 4);	/* "MODE" */
+	put_le(cfg + 0x58, (uint32_t)o->bar_size, 4);
+	put_le(cfg + 0x5c, o->def_w, 4);
+	put_le(cfg + 0x60, o->def_h, 4);
+	put_le(cfg + 0x64, o->def_w, 4);
+	put_le(cfg + 0x68, o->def_h, 4);
+}
+
+/* Bytes the device sets itself: current mode, command status */
+static inline int oracle_device_set(uint32_t off)
+{
+	return (off >= 0x48 && off < 0x50) || (off >= 0x6c && off < 0x70);
+}
+
+/*
+ * A guest write of @n bytes at @off into the @model image: masked bytes,
+ * and a mode change if it wrote 1 to CTRL's low byte (0x6c), checked
+ * against the request as it is after the whole write.
+ */
+static inline void oracle_cfg_write(const struct otype *o, uint8_t *model,
+				    uint64_t off, const uint8_t *buf, size_t n)
+{
+	int set = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t m = o->wmask[off + i];
+
+		model[off + i] = (model[off + i] & ~m) | (buf[i] & m);
+		if (off + i == 0x6c && buf[i] == 0x01)
+			set = 1;
+	}
+	if (set) {
+		uint32_t w = get_le(model + 0x64, 4), h = get_le(model + 0x68, 4);
+		uint32_t st = oracle_mode_status(o, w, h);
+
+		if (!st) {
+			put_le(model + 0x48, w, 4);
+			put_le(model + 0x4c, h, 4);
+		}
+		put_le(model + 0x6c, st, 4);
+	}
 }
 
 /* Region sizes by vfio-pci index: BAR0 and config only */
@@ -234,7 +313,7 @@ static inline void check_cfg_image(const struct otype *o, const uint8_t *cfg,
 	for (i = 0; i < MDPY_CFG_SIZE; i++) {
 		uint8_t m = o->wmask[i];
 
-		if ((cfg[i] & ~m) != (power_on[i] & ~m))
+		if (!oracle_device_set(i) && (cfg[i] & ~m) != (power_on[i] & ~m))
 			FUZZ_FAIL("read-only bits of config 0x%02x changed: 0x%02x, power-on 0x%02x, mask 0x%02x",
 				  i, cfg[i], power_on[i], m);
 		if (cfg[i] != model[i])
@@ -251,7 +330,8 @@ static inline void check_cfg_image(const struct otype *o, const uint8_t *cfg,
 	FUZZ_ASSERT(get_le(cfg + 0x30, 4) == 0, "expansion ROM present");
 }
 
-static inline void check_plane(const struct otype *o, const struct mdpy_type *t,
+/* The plane of an instance whose config image is @cfg */
+static inline void check_plane(const struct otype *o, const uint8_t *cfg,
 			       uint32_t ptype, int ret,
 			       const struct mdpy_plane *p)
 {
@@ -261,13 +341,15 @@ static inline void check_plane(const struct otype *o, const struct mdpy_type *t,
 	}
 	FUZZ_ASSERT(ret == 0, "plane type %u: ret %d", ptype, ret);
 	FUZZ_ASSERT(p->format == 0x34325258, "format 0x%x", p->format);
-	FUZZ_ASSERT(p->width == o->width && p->height == o->height,
-		    "plane %ux%u on a %ux%u type", p->width, p->height,
-		    o->width, o->height);
-	FUZZ_ASSERT(p->width == t->width && p->height == t->height,
-		    "plane disagrees with the type table");
-	FUZZ_ASSERT(p->stride == o->width * 4, "stride %u", p->stride);
-	FUZZ_ASSERT(p->size == o->fb_size, "size %u", p->size);
+	FUZZ_ASSERT(p->width == get_le(cfg + 0x48, 4) &&
+		    p->height == get_le(cfg + 0x4c, 4),
+		    "plane %ux%u, current mode %ux%u", p->width, p->height,
+		    get_le(cfg + 0x48, 4), get_le(cfg + 0x4c, 4));
+	FUZZ_ASSERT(oracle_mode_status(o, p->width, p->height) == 0,
+		    "plane %ux%u is no valid mode", p->width, p->height);
+	FUZZ_ASSERT(p->stride == p->width * 4, "stride %u", p->stride);
+	FUZZ_ASSERT(p->size == (uint64_t)p->width * p->height * 4, "size %u",
+		    p->size);
 	FUZZ_ASSERT((uint64_t)p->stride * p->height <= o->bar_size,
 		    "plane does not fit in BAR0");
 	FUZZ_ASSERT(p->region_index == 0, "region %u", p->region_index);

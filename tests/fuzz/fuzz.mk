@@ -17,7 +17,7 @@ FUZZ_OUT ?= $(FUZZ_TOP)/build/fuzz
 FUZZ_CC ?= $(shell command -v clang-14 || command -v clang || echo clang)
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 9
-FUZZ_TARGETS := device decode fbinit irqset mig types
+FUZZ_TARGETS := device decode fbinit irqset mig mode types
 
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror \
 	       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

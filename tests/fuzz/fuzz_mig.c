@@ -141,7 +141,7 @@ static void re_encode(const struct mdpy_type *t)
 	mdpy_core_init(&core, t);
 	memcpy(core.cfg, rx.cfg, MDPY_CFG_SIZE);
 	mdpy_mig_tx_init(&tx);
-	mdpy_mig_rx_init(&rx_whole, t);
+	mdpy_mig_rx_init(&rx_whole, t, NULL);
 	kept_init(&second, t, 0);
 
 	/* header and each run header feed through; pages go by reference */
@@ -199,13 +199,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* split as the input says */
 	kept_init(&first, t, refuse);
-	mdpy_mig_rx_init(&rx, t);
+	mdpy_mig_rx_init(&rx, t, NULL);
 	ret = feed_split(&rx, p, len, seed, &first);
 	fin = ret < 0 ? (int)ret : mdpy_mig_rx_finish(&rx);
 
 	/* the whole stream at once must come to the same verdict */
 	kept_init(&second, t, refuse);
-	mdpy_mig_rx_init(&rx_whole, t);
+	mdpy_mig_rx_init(&rx_whole, t, NULL);
 	ret_whole = mdpy_mig_rx_feed(&rx_whole, p, len, keep_page, &second);
 	fin_whole = ret_whole < 0 ? (int)ret_whole :
 		    mdpy_mig_rx_finish(&rx_whole);
@@ -228,7 +228,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(!rx.error && rx.phase == MDPY_MIG_RX_DONE, "%s",
 		    rx.error);
 	FUZZ_ASSERT(!refuse || first.calls < 2, "a refused page was ignored");
-	FUZZ_ASSERT(mdpy_mig_config_check(t, rx.cfg) == 0,
+	FUZZ_ASSERT(mdpy_mig_config_check(t, NULL, rx.cfg) == 0,
 		    "accepted config fails the check");
 	re_encode(t);
 out:

@@ -11,7 +11,9 @@
 #   20..23-uapi-*             conformance
 #   24-uapi-migrate           migration arcs, round trips and the bad
 #                             (truncated, corrupted, foreign, garbage) streams
+#   26-uapi-mode              resolution attribute and guest mode changes
 #   40-qemu-display           nested QEMU shows the display
+#   41-qemu-modes             the nested guest changes mode
 #   46-qemu-migrate*          nested QEMU migrates it (7.2's blocker, and
 #                             10.0 live, to a file and back, foreign type)
 #   60-stress                 the short stress (make check's)
@@ -33,7 +35,7 @@ mkdir -p "$1"
 OUT=$(cd "$1" && pwd)
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-SUITES=${SAN_SUITES:-"02-san-* 05-smoke 2[0-4]-uapi-* 40-qemu-display 46-qemu-migrate* 60-stress 95-san-*"}
+SUITES=${SAN_SUITES:-"02-san-* 05-smoke 2[0-46]-uapi-* 40-qemu-display 41-qemu-modes 46-qemu-migrate* 60-stress 95-san-*"}
 T0=$(date +%s)
 
 # The run's own suites and their common head, added to the parts' payload

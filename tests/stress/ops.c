@@ -134,6 +134,14 @@ void check_cfg_bytes(struct worker *w, const struct stype *t, uint64_t off,
 			ok = (b[i] & ~m) == ref[o];
 		} else if (o == 0x3c) {
 			ok = 1;			/* interrupt line: scratch */
+		} else if ((o >= 0x48 && o < 0x50) || (o >= 0x64 && o < 0x6c)) {
+			/*
+			 * current and requested mode: random writes may
+			 * request and set one (checked in the plane query)
+			 */
+			ok = 1;
+		} else if (o == 0x6c) {
+			ok = b[i] <= 4;		/* the last command's status */
 		} else {
 			ok = b[i] == ref[o];
 		}
@@ -535,8 +543,9 @@ void op_ioctl_valid(struct worker *w, struct dev *d, int fd)
 		if (ioctl_plane(fd, &pi, VFIO_GFX_PLANE_TYPE_REGION,
 				rnd_below(&w->r, 2),
 				rnd_below(&w->r, 2) ? PLANE_MINSZ : PLANE_FULLSZ) ||
-		    pi.width != t->width || pi.height != t->height ||
-		    pi.stride != t->width * 4 || pi.region_index != 0 ||
+		    !pi.width || !pi.height || pi.width > 16384 ||
+		    (uint64_t)pi.width * pi.height * 4 > t->bar_size ||
+		    pi.stride != pi.width * 4 || pi.region_index != 0 ||
 		    pi.drm_format != 0x34325258)
 			bad_result(w, "QUERY_GFX_PLANE: %s %ux%u stride %u",
 				   strerror(errno), pi.width, pi.height, pi.stride);

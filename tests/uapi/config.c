@@ -42,11 +42,25 @@ static void model_init(uint8_t *cfg, const struct mdpy_ttype *t)
 	put16(cfg + 0x2e, 0x1100);
 	cfg[0x34] = 0x40;
 	cfg[0x40] = 0x09;		/* vendor-specific capability */
-	cfg[0x41] = 0x00;
+	cfg[0x41] = 0x50;		/* next: the mode capability */
 	cfg[0x42] = 0x10;
 	put32(cfg + 0x44, 0x34325258);	/* DRM_FORMAT_XRGB8888 */
 	put32(cfg + 0x48, t->width);
 	put32(cfg + 0x4c, t->height);
+	cfg[0x50] = 0x09;		/* the mode capability, last */
+	cfg[0x52] = 0x20;
+	cfg[0x53] = 0x01;		/* its version */
+	put32(cfg + 0x54, 0x45444f4d);	/* "MODE" */
+	put32(cfg + 0x58, (uint32_t)bar_size_for(t));
+	put32(cfg + 0x5c, t->width);	/* default */
+	put32(cfg + 0x60, t->height);
+	put32(cfg + 0x64, t->width);	/* request */
+	put32(cfg + 0x68, t->height);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /* Bits of byte @off a guest write may change; all others are read-only. */
@@ -60,6 +74,22 @@ static uint8_t model_wmask(uint32_t off, uint64_t bar_size)
 		return (uint8_t)(bar_mask >> (8 * (off - 0x10)));
 	if (off == 0x3c)
 		return 0xff;		/* interrupt line: scratch */
+	if (off >= 0x64 && off < 0x6c)
+		return 0xff;		/* requested width, height */
+	return 0;
+}
+
+/* The uapi header's mode rules, first broken one wins */
+static uint32_t model_mode_status(const uint8_t *cfg, uint32_t w, uint32_t h)
+{
+	if (!w || !h)
+		return 1;
+	if (w > 16384 || h > 16384)
+		return 2;
+	if (w % 8 && w != get32(cfg + 0x5c))
+		return 3;
+	if ((uint64_t)w * h * 4 > get32(cfg + 0x58))
+		return 4;
 	return 0;
 }
 
@@ -72,6 +102,17 @@ static void model_write(uint8_t *cfg, uint32_t off, const uint8_t *src,
 		uint8_t m = model_wmask(off + (uint32_t)i, bar_size);
 
 		cfg[off + i] = (uint8_t)((cfg[off + i] & ~m) | (src[i] & m));
+	}
+	/* a 1 written to CTRL's low byte asks for the requested mode */
+	if (off <= 0x6c && off + len > 0x6c && src[0x6c - off] == 1) {
+		uint32_t w = get32(cfg + 0x64), h = get32(cfg + 0x68);
+		uint32_t st = model_mode_status(cfg, w, h);
+
+		if (!st) {
+			put32(cfg + 0x48, w);
+			put32(cfg + 0x4c, h);
+		}
+		put32(cfg + 0x6c, st);
 	}
 }
 
@@ -302,21 +343,26 @@ TEST_F(dev, capability_chain)
 	EXPECT_TRUE(R(0x06, 2) & 0x0010);
 	ptr = R(0x34, 1);
 	EXPECT_EQ(ptr, 0x40);
-	/* walk the list as an OS would; exactly one vendor capability */
+	/*
+	 * Walk the list as an OS would: the sample's vendor capability
+	 * first, then the mode capability, which a guest knows by its magic
+	 */
 	while (ptr && seen < 48) {
 		ASSERT_GE(ptr, 0x40);
 		ASSERT_LE(ptr, CFG_SIZE - 4);
 		EXPECT_EQ(R(ptr, 1), 0x09);
-		EXPECT_EQ(R(ptr + 2, 1), 0x10);
+		EXPECT_EQ(R(ptr + 2, 1), seen ? 0x20 : 0x10);
+		if (seen)
+			EXPECT_EQ(R(ptr + 4, 4), MDPY_MODECAP_MAGIC_VALUE);
 		ptr = R(ptr + 1, 1) & ~3u;
 		seen++;
 	}
-	EXPECT_EQ(seen, 1);
+	EXPECT_EQ(seen, 2);
 }
 
 TEST_F(dev, vendor_capability_values)
 {
-	EXPECT_EQ(R(0x40, 4), 0x00100009);
+	EXPECT_EQ(R(0x40, 4), 0x00105009);	/* next: the mode capability */
 	EXPECT_EQ(R(0x44, 4), 0x34325258);
 	EXPECT_EQ(R(MDPY_FORMAT_OFFSET, 4), MDPY_FORMAT_XRGB8888);
 	EXPECT_EQ(R(0x48, 4), self->t->width);

@@ -58,11 +58,18 @@ static void expected_cfg(const struct mdpy_type *t, u8 *e)
 	e[0x2c] = 0xf4; e[0x2d] = 0x1a;		/* subsystem vendor 1af4 */
 	e[0x2e] = 0x00; e[0x2f] = 0x11;		/* subsystem 1100 */
 	e[0x34] = 0x40;				/* capability pointer */
-	e[0x40] = 0x09; e[0x41] = 0x00; e[0x42] = 0x10;
+	e[0x40] = 0x09; e[0x41] = 0x50; e[0x42] = 0x10;
+	e[0x50] = 0x09; e[0x51] = 0x00; e[0x52] = 0x20; e[0x53] = 0x01;
+	e[0x54] = 'M'; e[0x55] = 'O'; e[0x56] = 'D'; e[0x57] = 'E';
 	for (i = 0; i < 4; i++) {
 		e[0x44 + i] = (0x34325258u >> (8 * i)) & 0xff;
 		e[0x48 + i] = (t->width >> (8 * i)) & 0xff;
 		e[0x4c + i] = (t->height >> (8 * i)) & 0xff;
+		e[0x58 + i] = (mdpy_bar_size(t) >> (8 * i)) & 0xff;
+		e[0x5c + i] = e[0x48 + i];	/* default */
+		e[0x60 + i] = e[0x4c + i];
+		e[0x64 + i] = e[0x48 + i];	/* request */
+		e[0x68 + i] = e[0x4c + i];
 	}
 }
 
@@ -176,7 +183,8 @@ static void test_read_only_everywhere(void)
 
 			CHECK_EQ(after[i] & ~m, before[i] & ~m);
 			CHECK_EQ(after[i] & m, 0xa5 & m);
-			if (i != 0x04 && i != 0x3c && (i < 0x10 || i > 0x13))
+			if (i != 0x04 && i != 0x3c && (i < 0x10 || i > 0x13) &&
+			    (i < 0x64 || i > 0x6b))
 				CHECK_EQ(m, 0);
 		}
 	}
@@ -270,7 +278,9 @@ static void test_plane(void)
 	struct mdpy_plane p;
 
 	for (k = 0; k < all.count; k++) {
-		const struct mdpy_type *t = &all.types[k];
+		const struct mdpy_type *type = &all.types[k];
+		const struct mdpy_mode m = { type->width, type->height };
+		const struct mdpy_mode *t = &m;
 
 		memset(&p, 0xa5, sizeof(p));
 		CHECK_EQ(mdpy_plane_get(t, MDPY_PLANE_OVERLAY, &p), 0);
@@ -467,6 +477,222 @@ static void test_instance_cost(void)
 	CHECK_EQ(mdpy_instances_left(0, 1000, 100), 0);
 }
 
+/* A guest's mode change: request, command, status read back */
+static u32 set_mode(struct mdpy_core *c, u32 w, u32 h)
+{
+	wr(c, 0x64, 4, w);
+	wr(c, 0x68, 4, h);
+	wr(c, 0x6c, 1, MDPY_MODE_CMD_SET);
+	return rd(c, 0x6c, 4);
+}
+
+/* The capability at 0x40, the core's mode and the plane agree on @w x @h */
+static void check_mode(const struct mdpy_core *c, u32 w, u32 h)
+{
+	struct mdpy_mode m;
+	struct mdpy_plane p;
+
+	CHECK_EQ(rd(c, 0x48, 4), w);
+	CHECK_EQ(rd(c, 0x4c, 4), h);
+	mdpy_core_mode(c, &m);
+	CHECK_EQ(m.width, w);
+	CHECK_EQ(m.height, h);
+	CHECK_EQ(mdpy_plane_get(&m, MDPY_PLANE_PRIMARY, &p), 0);
+	CHECK_EQ(p.width, w);
+	CHECK_EQ(p.height, h);
+	CHECK_EQ(p.stride, w * 4);
+	CHECK_EQ(p.size, w * h * 4);
+}
+
+static void test_modecap_layout(void)
+{
+	mdpy_core_init(&dev, &mdpy_types[2]);
+	/* a guest walks the list from 0x34: 0x40 (the sample's), then 0x50 */
+	CHECK_EQ(rd(&dev, 0x34, 1), 0x40);
+	CHECK_EQ(rd(&dev, 0x41, 1), 0x50);
+	CHECK_EQ(rd(&dev, 0x50, 1), 0x09);
+	CHECK_EQ(rd(&dev, 0x51, 1), 0);
+	CHECK_EQ(rd(&dev, 0x52, 1), 0x20);
+	CHECK_EQ(rd(&dev, 0x53, 1), 1);
+	CHECK_EQ(rd(&dev, 0x54, 4), MDPY_MODECAP_MAGIC_VALUE);
+	CHECK_EQ(rd(&dev, 0x58, 4), 8u << 20);
+	CHECK_EQ(rd(&dev, 0x5c, 4), 1920);
+	CHECK_EQ(rd(&dev, 0x60, 4), 1080);
+	CHECK_EQ(rd(&dev, 0x6c, 4), MDPY_MODE_OK);
+	/* read-only fields ignore writes */
+	CHECK_EQ(wr_rd(&dev, 0x58, 4, 1u << 30, 0x58, 4), 8u << 20);
+	CHECK_EQ(wr_rd(&dev, 0x5c, 4, 640, 0x5c, 4), 1920);
+	check_mode(&dev, 1920, 1080);
+}
+
+static void test_mode_changes(void)
+{
+	mdpy_core_init(&dev, &mdpy_types[2]);	/* 8 MiB BAR */
+	CHECK_EQ(set_mode(&dev, 640, 480), MDPY_MODE_OK);
+	check_mode(&dev, 640, 480);
+	CHECK_EQ(set_mode(&dev, 2560, 800), MDPY_MODE_OK);	/* 8,192,000 B */
+	check_mode(&dev, 2560, 800);
+	CHECK_EQ(set_mode(&dev, 8, 1), MDPY_MODE_OK);
+	check_mode(&dev, 8, 1);
+	CHECK_EQ(set_mode(&dev, 16384, 128), MDPY_MODE_OK);	/* all 8 MiB */
+	check_mode(&dev, 16384, 128);
+	CHECK_EQ(set_mode(&dev, 800, 600), MDPY_MODE_OK);
+	check_mode(&dev, 800, 600);
+}
+
+/* Nonsense keeps the last valid mode and says why */
+static void test_mode_refusals(void)
+{
+	mdpy_core_init(&dev, &mdpy_types[2]);
+	CHECK_EQ(set_mode(&dev, 1024, 768), MDPY_MODE_OK);
+	CHECK_EQ(set_mode(&dev, 0, 480), MDPY_MODE_ERR_ZERO);
+	CHECK_EQ(set_mode(&dev, 640, 0), MDPY_MODE_ERR_ZERO);
+	CHECK_EQ(set_mode(&dev, 0, 0), MDPY_MODE_ERR_ZERO);
+	CHECK_EQ(set_mode(&dev, 16392, 8), MDPY_MODE_ERR_SIDE);
+	CHECK_EQ(set_mode(&dev, 8, 16385), MDPY_MODE_ERR_SIDE);
+	CHECK_EQ(set_mode(&dev, 0xffffffff, 0xffffffff), MDPY_MODE_ERR_SIDE);
+	CHECK_EQ(set_mode(&dev, 0x80000000, 2), MDPY_MODE_ERR_SIDE);
+	CHECK_EQ(set_mode(&dev, 642, 480), MDPY_MODE_ERR_ALIGN);
+	CHECK_EQ(set_mode(&dev, 1366, 768), MDPY_MODE_ERR_ALIGN);
+	CHECK_EQ(set_mode(&dev, 2560, 1440), MDPY_MODE_ERR_FB);
+	CHECK_EQ(set_mode(&dev, 16384, 16384), MDPY_MODE_ERR_FB);
+	CHECK_EQ(set_mode(&dev, 2048, 1025), MDPY_MODE_ERR_FB);
+	check_mode(&dev, 1024, 768);
+	/* the request stays readable as written */
+	CHECK_EQ(rd(&dev, 0x64, 4), 2048);
+	CHECK_EQ(rd(&dev, 0x68, 4), 1025);
+	/* a good request after a bad one clears the status */
+	CHECK_EQ(set_mode(&dev, 1280, 720), MDPY_MODE_OK);
+	check_mode(&dev, 1280, 720);
+}
+
+/* Only the command applies a request; CTRL is no storage */
+static void test_mode_half_written(void)
+{
+	u8 b[8];
+
+	mdpy_core_init(&dev, &mdpy_types[1]);	/* 1024x768, 4 MiB */
+	wr(&dev, 0x64, 4, 640);
+	check_mode(&dev, 1024, 768);		/* width alone: nothing */
+	wr(&dev, 0x68, 4, 480);
+	check_mode(&dev, 1024, 768);		/* no command yet */
+	CHECK_EQ(wr_rd(&dev, 0x6c, 4, 0xa5a5a5a5, 0x6c, 4), MDPY_MODE_OK);
+	CHECK_EQ(wr_rd(&dev, 0x6c, 1, 0x02, 0x6c, 4), MDPY_MODE_OK);
+	CHECK_EQ(wr_rd(&dev, 0x6d, 1, 0x01, 0x6c, 4), MDPY_MODE_OK);
+	check_mode(&dev, 1024, 768);		/* other values: ignored */
+	CHECK_EQ(wr_rd(&dev, 0x6c, 4, 1, 0x6c, 4), MDPY_MODE_OK);
+	check_mode(&dev, 640, 480);		/* a dword command works */
+	/* request half and command in one write: the whole write counts */
+	b[0] = 0x00; b[1] = 0x03; b[2] = 0; b[3] = 0;	/* height 768 */
+	b[4] = MDPY_MODE_CMD_SET; b[5] = b[6] = b[7] = 0;
+	wr(&dev, 0x64, 4, 1024);
+	CHECK_EQ(mdpy_cfg_write(&dev, 0x68, b, 8), 0);
+	check_mode(&dev, 1024, 768);
+	/* an unaligned word across REQ_HEIGHT's top byte and CTRL */
+	wr(&dev, 0x64, 4, 800);
+	wr(&dev, 0x68, 4, 0x258);		/* 600 */
+	CHECK_EQ(wr_rd(&dev, 0x6b, 2, 0x0100, 0x6c, 4), MDPY_MODE_OK);
+	check_mode(&dev, 800, 600);
+}
+
+static void test_mode_reset_and_default(void)
+{
+	const struct mdpy_type *odd = NULL;
+	struct mdpy_mode m;
+	unsigned int k;
+
+	mdpy_core_init(&dev, &mdpy_types[2]);
+	set_mode(&dev, 640, 480);
+	set_mode(&dev, 0, 480);
+	mdpy_core_reset(&dev);
+	check_mode(&dev, 1920, 1080);
+	CHECK_EQ(rd(&dev, 0x64, 4), 1920);
+	CHECK_EQ(rd(&dev, 0x68, 4), 1080);
+	CHECK_EQ(rd(&dev, 0x6c, 4), MDPY_MODE_OK);
+
+	/* an admin's default: no alignment rule, must fit the BAR */
+	m.width = 1366;
+	m.height = 768;
+	CHECK_EQ(mdpy_core_set_default(&dev, &m), 0);
+	check_mode(&dev, 1366, 768);
+	CHECK_EQ(rd(&dev, 0x5c, 4), 1366);
+	CHECK_EQ(set_mode(&dev, 1366, 700), MDPY_MODE_OK);	/* default width */
+	CHECK_EQ(set_mode(&dev, 1358, 700), MDPY_MODE_ERR_ALIGN);
+	mdpy_core_reset(&dev);
+	check_mode(&dev, 1366, 768);
+	m.width = 2560;
+	m.height = 1440;
+	CHECK_EQ(mdpy_core_set_default(&dev, &m), -EINVAL);
+	m.width = 0;
+	CHECK_EQ(mdpy_core_set_default(&dev, &m), -EINVAL);
+	check_mode(&dev, 1366, 768);		/* refused: no change */
+	CHECK_EQ(dev.def.width, 1366);
+
+	/* a user-defined type whose own width is odd keeps its mode */
+	for (k = 0; k < all.count; k++)
+		if (all.types[k].width == 333)
+			odd = &all.types[k];
+	CHECK(odd);
+	if (!odd)
+		return;
+	mdpy_core_init(&dev, odd);
+	CHECK_EQ(set_mode(&dev, 8, 8), MDPY_MODE_OK);
+	CHECK_EQ(set_mode(&dev, 333, 256), MDPY_MODE_OK);
+	check_mode(&dev, 333, 256);
+}
+
+static void test_mode_parse(void)
+{
+	static const struct {
+		const char *text;
+		int ok;
+		u32 w, h;
+	} cases[] = {
+		{ "1280x800", 1, 1280, 800 },
+		{ "1280x800\n", 1, 1280, 800 },
+		{ "1366x768", 1, 1366, 768 },
+		{ "16384x128", 1, 16384, 128 },
+		{ "1x1", 1, 1, 1 },
+		{ "2560x1440", 0, 0, 0 },		/* over the 8 MiB BAR */
+		{ "16385x1", 0, 0, 0 },
+		{ "0x480", 0, 0, 0 },
+		{ "640x0", 0, 0, 0 },
+		{ "0640x480", 0, 0, 0 },
+		{ "640X480", 0, 0, 0 },
+		{ "640x480\n\n", 0, 0, 0 },
+		{ " 640x480", 0, 0, 0 },
+		{ "640x480 ", 0, 0, 0 },
+		{ "640*480", 0, 0, 0 },
+		{ "640x", 0, 0, 0 },
+		{ "x480", 0, 0, 0 },
+		{ "", 0, 0, 0 },
+		{ "\n", 0, 0, 0 },
+		{ "-640x480", 0, 0, 0 },
+		{ "99999999999x1", 0, 0, 0 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct mdpy_mode m = { 7, 7 };
+		const char *why = NULL;
+		int ret = mdpy_mode_parse(&mdpy_types[2], cases[i].text,
+					  strlen(cases[i].text), &m, &why);
+		int taken = !ret;
+
+		if (taken != cases[i].ok)
+			tap_diag("  \"%s\": %d (%s)", cases[i].text, ret,
+				 why ?: "");
+		CHECK_EQ(taken, cases[i].ok);
+		if (cases[i].ok) {
+			CHECK_EQ(m.width, cases[i].w);
+			CHECK_EQ(m.height, cases[i].h);
+		} else {
+			CHECK(why && *why);
+			CHECK_EQ(m.width, 7);	/* untouched */
+		}
+	}
+}
+
 static const struct unit_test tests[] = {
 	{ "types_table", test_types },
 	{ "config_power_on_table", test_power_on_table },
@@ -485,6 +711,12 @@ static const struct unit_test tests[] = {
 	{ "irq_set_check", test_irq_set_check },
 	{ "irq_set_decode", test_irq_set_decode },
 	{ "instance_cost_and_budget", test_instance_cost },
+	{ "modecap_layout", test_modecap_layout },
+	{ "mode_changes", test_mode_changes },
+	{ "mode_refusals_keep_last_mode", test_mode_refusals },
+	{ "mode_half_written_and_command", test_mode_half_written },
+	{ "mode_reset_and_admin_default", test_mode_reset_and_default },
+	{ "mode_parse", test_mode_parse },
 };
 
 int main(void)

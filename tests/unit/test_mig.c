@@ -148,13 +148,16 @@ static void build(const struct mdpy_type *t, const struct run *runs,
 }
 
 /* Raw pieces, for streams the writer would never make */
+/* The version raw_header() writes: the current one unless a test says */
+static u32 raw_version = MDPY_MIG_VERSION;
+
 static void raw_header(const struct mdpy_type *t)
 {
 	u8 *h = grow(MDPY_MIG_HDR_SIZE);
 
 	memset(h, 0, MDPY_MIG_HDR_SIZE);
 	memcpy(h, "MDPYMIG1", 8);
-	le32(h + 8, 1);
+	le32(h + 8, raw_version);
 	le32(h + 12, 48);
 	memcpy(h + 16, t->name, strlen(t->name));
 	le32(h + 32, t->width);
@@ -218,13 +221,16 @@ static struct mdpy_mig_rx rx;
  * time, 2 = random sizes with empty feeds between.  Returns the first
  * failing feed's value, else finish()'s.
  */
+/* The resuming instance's default mode; NULL: the type's size */
+static const struct mdpy_mode *feed_def;
+
 static int feed_all(const struct mdpy_type *t, const u8 *buf, size_t len,
 		    int how)
 {
 	size_t off = 0;
 	long ret;
 
-	mdpy_mig_rx_init(&rx, t);
+	mdpy_mig_rx_init(&rx, t, feed_def);
 	while (off < len) {
 		size_t n = len - off;
 
@@ -405,7 +411,7 @@ static void test_writer_layout(void)
 	CHECK_EQ(stream_len, MDPY_MIG_IDLE_SIZE + 16 + 2 * PAGE);
 	h = stream;
 	CHECK(!memcmp(h, "MDPYMIG1", 8));
-	CHECK_EQ(rd32(h + 8), 1);
+	CHECK_EQ(rd32(h + 8), 2);
 	CHECK_EQ(rd32(h + 12), 48);
 	CHECK(!memcmp(h + 16, "hd\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16));
 	CHECK_EQ(rd32(h + 32), 1920);
@@ -446,7 +452,7 @@ static void test_idle_round_trip(void)
 			CHECK_EQ(feed_all(t, stream, stream_len, how), 0);
 			CHECK(!rx.error);
 			CHECK_EQ(rx.phase, MDPY_MIG_RX_DONE);
-			CHECK_EQ(rx.version, 1);
+			CHECK_EQ(rx.version, 2);
 			CHECK_EQ(sk.calls, 0);
 			CHECK(!memcmp(rx.cfg, power_on.cfg, MDPY_CFG_SIZE));
 			/* empty feeds after the end are fine */
@@ -567,7 +573,7 @@ static void test_refuse_header(void)
 		const char *why;
 	} edits[] = {
 		{ 8, 0, "unsupported version" },
-		{ 8, 2, "unsupported version" },
+		{ 8, 3, "unsupported version" },
 		{ 8, 7, "unsupported version" },
 		{ 8, 0xffffffff, "unsupported version" },
 		{ 12, 52, "bad header size" },
@@ -813,7 +819,7 @@ static void test_truncation(void)
 	build(t, &one, 1, &power_on);
 	for (cut = 0; cut < stream_len; cut++) {
 		sink_init(t);
-		mdpy_mig_rx_init(&rx, t);
+		mdpy_mig_rx_init(&rx, t, NULL);
 		ret = mdpy_mig_rx_feed(&rx, stream, cut, sink_page, &sk);
 		if (ret != (long)cut || mdpy_mig_rx_finish(&rx) != -EINVAL ||
 		    !rx.error || strcmp(rx.error, "truncated")) {
@@ -898,13 +904,13 @@ static void test_config_check(void)
 	unsigned int i;
 
 	mdpy_core_init(&power_on, t);
-	CHECK_EQ(mdpy_mig_config_check(t, power_on.cfg), 0);
+	CHECK_EQ(mdpy_mig_config_check(t, NULL, power_on.cfg), 0);
 	/* every type's power-on config belongs to it alone */
-	CHECK_EQ(mdpy_mig_config_check(&mdpy_types[1], power_on.cfg), -EINVAL);
+	CHECK_EQ(mdpy_mig_config_check(&mdpy_types[1], NULL, power_on.cfg), -EINVAL);
 	for (i = 0; i < ARRAY_SIZE(edits); i++) {
 		memcpy(cfg, power_on.cfg, MDPY_CFG_SIZE);
 		cfg[edits[i].off] ^= edits[i].xor;
-		if ((mdpy_mig_config_check(t, cfg) == 0) != edits[i].ok) {
+		if ((mdpy_mig_config_check(t, NULL, cfg) == 0) != edits[i].ok) {
 			tap_diag("  config 0x%02x ^ 0x%02x: want %s",
 				 edits[i].off, edits[i].xor,
 				 edits[i].ok ? "accepted" : "refused");
@@ -925,7 +931,112 @@ static void test_config_check(void)
 	}
 }
 
+/* A guest's mode travels in config space and must fit the resuming side */
+static void test_mode_in_stream(void)
+{
+	const struct mdpy_type *t = &mdpy_types[2];
+	struct mdpy_mode def = { 1280, 800 }, other = { 1280, 720 };
+	struct mdpy_core core;
+	u8 req[12];
+
+	mdpy_core_init(&core, t);
+	le32(req, 800);
+	le32(req + 4, 600);
+	le32(req + 8, MDPY_MODE_CMD_SET);
+	CHECK_EQ(mdpy_cfg_write(&core, MDPY_MODECAP_REQ_WIDTH, req, 12), 0);
+	CHECK_EQ(rd32(core.cfg + MDPY_WIDTH_OFFSET), 800);
+	build(t, NULL, 0, &core);
+	sink_init(t);
+	CHECK_EQ(feed_all(t, stream, stream_len, 1), 0);
+	CHECK(!memcmp(rx.cfg, core.cfg, MDPY_CFG_SIZE));
+	CHECK_EQ(rd32(rx.cfg + MDPY_HEIGHT_OFFSET), 600);
+
+	/* a refused request's status travels too */
+	le32(req, 0);
+	CHECK_EQ(mdpy_cfg_write(&core, MDPY_MODECAP_REQ_WIDTH, req, 12), 0);
+	CHECK_EQ(rd32(core.cfg + MDPY_MODECAP_CTRL), MDPY_MODE_ERR_ZERO);
+	build(t, NULL, 0, &core);
+	sink_init(t);
+	CHECK_EQ(feed_all(t, stream, stream_len, 0), 0);
+	CHECK(!memcmp(rx.cfg, core.cfg, MDPY_CFG_SIZE));
+
+	/* an admin's default: the same on both sides, or refused */
+	CHECK_EQ(mdpy_core_set_default(&core, &def), 0);
+	build(t, NULL, 0, &core);
+	feed_def = &def;
+	sink_init(t);
+	CHECK_EQ(feed_all(t, stream, stream_len, 0), 0);
+	CHECK(!memcmp(rx.cfg, core.cfg, MDPY_CFG_SIZE));
+	feed_def = &other;
+	REFUSED(t, "instance resolution differs", 0);
+	feed_def = NULL;
+	REFUSED(t, "instance resolution differs", 0);
+
+	/* forged device-set bytes: a mode the instance cannot show, or an
+	 * unknown status
+	 */
+	mdpy_core_init(&core, t);
+	le32(core.cfg + MDPY_WIDTH_OFFSET, 2560);
+	le32(core.cfg + MDPY_HEIGHT_OFFSET, 1440);
+	build(t, NULL, 0, &core);
+	REFUSED(t, "config space rejected", 0);
+	mdpy_core_init(&core, t);
+	le32(core.cfg + MDPY_WIDTH_OFFSET, 0);
+	build(t, NULL, 0, &core);
+	REFUSED(t, "config space rejected", 0);
+	mdpy_core_init(&core, t);
+	le32(core.cfg + MDPY_MODECAP_CTRL, MDPY_MODE_ERR_FB + 1);
+	build(t, NULL, 0, &core);
+	REFUSED(t, "config space rejected", 0);
+	mdpy_core_init(&core, t);
+	le32(core.cfg + MDPY_MODECAP_FB_BYTES, 16u << 20);
+	build(t, NULL, 0, &core);
+	REFUSED(t, "config space rejected", 0);
+}
+
+/* Streams of the first format (no mode capability) still load */
+static void test_version1_stream(void)
+{
+	const struct mdpy_type *t = &mdpy_types[1];
+	struct mdpy_mode def = { 800, 600 };
+	u8 v1[MDPY_CFG_SIZE];
+
+	mdpy_core_init(&power_on, t);
+	memcpy(v1, power_on.cfg, MDPY_CFG_SIZE);
+	v1[MDPY_VENDORCAP_OFFSET + 1] = 0;
+	memset(v1 + MDPY_MODECAP_OFFSET, 0, MDPY_MODECAP_SIZE);
+	v1[0x04] = 0x06;			/* what a guest had set */
+	v1[0x3c] = 0x0b;
+	raw_version = 1;
+	stream_reset();
+	raw_header(t);
+	raw_run(1, 1, 8 + PAGE, 1);
+	raw_config(v1);
+	raw_end();
+	sink_init(t);
+	CHECK_EQ(feed_all(t, stream, stream_len, 2), 0);
+	CHECK_EQ(rx.version, 1);
+	CHECK_EQ(sk.calls, 1);
+	/* read as the power-on state with the guest's bits */
+	power_on.cfg[0x04] = 0x06;
+	power_on.cfg[0x3c] = 0x0b;
+	CHECK(!memcmp(rx.cfg, power_on.cfg, MDPY_CFG_SIZE));
+	/* only into an instance showing the type's own size */
+	feed_def = &def;
+	REFUSED(t, "instance resolution differs", 1);
+	feed_def = NULL;
+	/* a version 1 stream cannot bring the capability along */
+	stream_reset();
+	raw_header(t);
+	raw_config(power_on.cfg);
+	raw_end();
+	REFUSED(t, "config space rejected", 0);
+	raw_version = MDPY_MIG_VERSION;
+}
+
 static const struct unit_test tests[] = {
+	{ "mig_mode_in_stream", test_mode_in_stream },
+	{ "mig_version1_stream_loads", test_version1_stream },
 	{ "mig_sum_any_split", test_sum_splits },
 	{ "mig_page_hash", test_page_hash },
 	{ "mig_initial_hash_every_type", test_initial_hash },
