@@ -2,8 +2,9 @@
 /*
  * mdpy-drm: PCI glue and DRM driver registration for the mdpy display.
  *
- * Probe reads the framebuffer layout from the vendor capability, refuses
- * anything it cannot show correctly, maps the frame part of BAR0
+ * Probe reads the framebuffer layout from the vendor capability, looks for
+ * the mode capability (a host that lets the guest change resolution),
+ * refuses anything it cannot show correctly, maps the frame part of BAR0
  * write-combined and registers a DRM device plus fbdev emulation.  Every
  * resource is devm/drmm managed, so probe errors, unbind and rmmod unwind
  * through the same path; drm_dev_unplug() fences off the BAR for open
@@ -79,7 +80,72 @@ static int mdpy_drm_read_layout(struct pci_dev *pdev, struct mdpy_drm *mdpy)
 	mdpy->width = width;
 	mdpy->height = height;
 	mdpy->pitch = width * MDPY_BYTES_PER_PIXEL;
+	/* 96 dpi, so toolkits that scale by physical size see 1:1 */
+	mdpy->mode = (struct drm_display_mode) {
+		DRM_MODE_INIT(60, width, height,
+			      DRM_MODE_RES_MM(width, 96ul),
+			      DRM_MODE_RES_MM(height, 96ul))
+	};
 	return 0;
+}
+
+/*
+ * The mode capability is optional: an older host has none, and then the
+ * device keeps the one mode read above.  It is the vendor capability
+ * whose magic field says "MODE"; walk the list rather than trust the
+ * offset, so a host may move it.  Anything odd about it means "no mode
+ * capability", never a failed probe: the fixed mode still works.
+ */
+static void mdpy_drm_read_modecap(struct pci_dev *pdev, struct mdpy_drm *mdpy)
+{
+	struct device *dev = &pdev->dev;
+	u32 magic, fb_bytes, width, height;
+	u8 pos, len, version;
+	resource_size_t bar = pci_resource_len(pdev, MDPY_FB_BAR);
+
+	for (pos = pci_find_capability(pdev, PCI_CAP_ID_VNDR); pos;
+	     pos = pci_find_next_capability(pdev, pos, PCI_CAP_ID_VNDR)) {
+		pci_read_config_dword(pdev, pos + MDPY_MODECAP_MAGIC -
+				      MDPY_MODECAP_OFFSET, &magic);
+		if (magic == MDPY_MODECAP_MAGIC_VALUE)
+			break;
+	}
+	if (!pos)
+		return;
+
+	pci_read_config_byte(pdev, pos + 2, &len);
+	pci_read_config_byte(pdev, pos + MDPY_MODECAP_VERSION_OFFSET -
+			     MDPY_MODECAP_OFFSET, &version);
+	pci_read_config_dword(pdev, pos + MDPY_MODECAP_FB_BYTES -
+			      MDPY_MODECAP_OFFSET, &fb_bytes);
+	pci_read_config_dword(pdev, pos + MDPY_MODECAP_DEFAULT_WIDTH -
+			      MDPY_MODECAP_OFFSET, &width);
+	pci_read_config_dword(pdev, pos + MDPY_MODECAP_DEFAULT_HEIGHT -
+			      MDPY_MODECAP_OFFSET, &height);
+	if (len < MDPY_MODECAP_SIZE || version < MDPY_MODECAP_VERSION) {
+		dev_warn(dev, "mode capability at %#x: length %u, version %u: using the fixed mode\n",
+			 pos, len, version);
+		return;
+	}
+	/* A frame must fit the BAR the guest really got */
+	if (fb_bytes > bar)
+		fb_bytes = bar;
+	mdpy->modecap = pos;
+	mdpy->fb_bytes = fb_bytes;
+	mdpy->default_width = width;
+	/* both the default and the current mode must be modes it can set */
+	if (mdpy_drm_mode_fits(mdpy, width, height) != MODE_OK ||
+	    mdpy_drm_mode_fits(mdpy, mdpy->width, mdpy->height) != MODE_OK) {
+		dev_warn(dev, "mode capability: default %ux%u or current %ux%u does not fit %u bytes: using the fixed mode\n",
+			 width, height, mdpy->width, mdpy->height, fb_bytes);
+		mdpy->modecap = 0;
+		return;
+	}
+	mdpy->mode = (struct drm_display_mode) {
+		DRM_MODE_INIT(60, width, height,
+			      DRM_MODE_RES_MM(width, 96ul),
+			      DRM_MODE_RES_MM(height, 96ul))
+	};
 }
 
 /* Claim and map the visible frame at the start of BAR0 */
@@ -89,6 +155,10 @@ static int mdpy_drm_map_bar(struct pci_dev *pdev, struct mdpy_drm *mdpy)
 	resource_size_t start = pci_resource_start(pdev, MDPY_FB_BAR);
 	resource_size_t len = pci_resource_len(pdev, MDPY_FB_BAR);
 	resource_size_t need = (resource_size_t)mdpy->pitch * mdpy->height;
+
+	/* modes may change: map every byte any of them can use */
+	if (mdpy->modecap)
+		need = mdpy->fb_bytes;
 
 	if (!(pci_resource_flags(pdev, MDPY_FB_BAR) & IORESOURCE_MEM) || !start) {
 		dev_err(dev, "BAR%d is not an assigned memory BAR\n", MDPY_FB_BAR);
@@ -126,6 +196,7 @@ static int mdpy_drm_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = mdpy_drm_read_layout(pdev, mdpy);
 	if (ret)
 		return ret;
+	mdpy_drm_read_modecap(pdev, mdpy);
 
 	/* A firmware framebuffer on our BAR (if any) must let go first */
 	ret = aperture_remove_conflicting_pci_devices(pdev, mdpy_drm_driver.name);
@@ -149,9 +220,15 @@ static int mdpy_drm_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		return ret;
 
-	drm_info(drm, "%ux%u XRGB8888, BAR%d at %pa\n", mdpy->width,
-		 mdpy->height, MDPY_FB_BAR,
-		 &pdev->resource[MDPY_FB_BAR].start);
+	if (mdpy->modecap)
+		drm_info(drm, "%ux%u XRGB8888 (default %ux%u, modes up to %u bytes), BAR%d at %pa\n",
+			 mdpy->width, mdpy->height, mdpy->mode.hdisplay,
+			 mdpy->mode.vdisplay, mdpy->fb_bytes, MDPY_FB_BAR,
+			 &pdev->resource[MDPY_FB_BAR].start);
+	else
+		drm_info(drm, "%ux%u XRGB8888, BAR%d at %pa\n", mdpy->width,
+			 mdpy->height, MDPY_FB_BAR,
+			 &pdev->resource[MDPY_FB_BAR].start);
 	mdpy_drm_fbdev_setup(drm);
 	return 0;
 }

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mdpy-drm modesetting: one primary plane -> one CRTC -> one virtual
- * encoder -> one virtual connector.  The CRTC only ever shows the device's
- * own mode; the plane is a GEM shmem framebuffer that is copied into BAR0,
- * damaged rectangles only.
+ * encoder -> one virtual connector.  On an older host the CRTC only ever
+ * shows the device's own mode; with the mode capability it offers the
+ * standard modes that fit BAR0 (the instance's default preferred) and a
+ * modeset programs the device.  The plane is a GEM shmem framebuffer that
+ * is copied into BAR0, damaged rectangles only.
  */
 #include <linux/io.h>
 #include <linux/iosys-map.h>
+#include <linux/pci.h>
 #include <drm/drm_atomic.h>
 #include <drm/drm_atomic_helper.h>
 #include <drm/drm_damage_helper.h>
@@ -187,16 +190,100 @@ static const struct drm_plane_funcs mdpy_drm_plane_funcs = {
 
 /* CRTC */
 
+/*
+ * Whether the device would take WIDTHxHEIGHT: the rules of the mode
+ * capability (include/uapi/mdpy.h), so that a mode that passes here is
+ * never refused in the middle of a commit.  Without the capability only
+ * the device's own mode fits.
+ */
+enum drm_mode_status mdpy_drm_mode_fits(const struct mdpy_drm *mdpy,
+					u32 width, u32 height)
+{
+	if (!mdpy->modecap)
+		return width == mdpy->width && height == mdpy->height ?
+			MODE_OK : MODE_ONE_SIZE;
+	if (!width || !height)
+		return MODE_BAD;
+	if (width > MDPY_MODE_MAX_SIDE || width > MDPY_DRM_MAX_DIM)
+		return MODE_BAD_HVALUE;
+	if (height > MDPY_MODE_MAX_SIDE || height > MDPY_DRM_MAX_DIM)
+		return MODE_BAD_VVALUE;
+	if (width % MDPY_MODE_WIDTH_ALIGN && width != mdpy->default_width)
+		return MODE_BAD_WIDTH;
+	if ((u64)width * height * MDPY_BYTES_PER_PIXEL > mdpy->fb_bytes)
+		return MODE_MEM;
+	return MODE_OK;
+}
+
+/*
+ * Called for every mode the connector lists and, through the atomic
+ * helpers, for every mode a commit asks for: a mode that does not fit
+ * fails the check, before anything is programmed.
+ */
 static enum drm_mode_status
 mdpy_drm_crtc_mode_valid(struct drm_crtc *crtc,
 			 const struct drm_display_mode *mode)
 {
-	struct mdpy_drm *mdpy = to_mdpy_drm(crtc->dev);
+	/* one line of pixels per line of the mode, nothing else */
+	if (mode->flags & DRM_MODE_FLAG_INTERLACE)
+		return MODE_NO_INTERLACE;
+	if (mode->flags & DRM_MODE_FLAG_DBLSCAN)
+		return MODE_NO_DBLESCAN;
+	return mdpy_drm_mode_fits(to_mdpy_drm(crtc->dev), mode->hdisplay,
+				  mode->vdisplay);
+}
 
-	/* The host decides the resolution; there is nothing to program */
-	if (mode->hdisplay != mdpy->width || mode->vdisplay != mdpy->height)
-		return MODE_ONE_SIZE;
-	return MODE_OK;
+/*
+ * Ask the device for WIDTHxHEIGHT and read back what it shows.  The
+ * device checks the request only when CMD_SET reaches CTRL, so the two
+ * sizes go first.  What the device reports afterwards is what the BAR
+ * copies use, whatever was asked: if it ever refused, the plane is copied
+ * with the old pitch and clipped to the old frame, never past it.
+ */
+static void mdpy_drm_set_mode(struct mdpy_drm *mdpy, u32 width, u32 height)
+{
+	struct pci_dev *pdev = to_pci_dev(mdpy->drm.dev);
+	/* where the capability is, relative to where the uAPI puts it */
+	int delta = mdpy->modecap - MDPY_MODECAP_OFFSET;
+	u32 ctrl, w, h;
+
+	pci_write_config_dword(pdev, delta + MDPY_MODECAP_REQ_WIDTH, width);
+	pci_write_config_dword(pdev, delta + MDPY_MODECAP_REQ_HEIGHT, height);
+	pci_write_config_byte(pdev, delta + MDPY_MODECAP_CTRL, MDPY_MODE_CMD_SET);
+	pci_read_config_dword(pdev, delta + MDPY_MODECAP_CTRL, &ctrl);
+	pci_read_config_dword(pdev, MDPY_WIDTH_OFFSET, &w);
+	pci_read_config_dword(pdev, MDPY_HEIGHT_OFFSET, &h);
+
+	if (ctrl != MDPY_MODE_OK || w != width || h != height)
+		drm_err(&mdpy->drm, "device refused mode %ux%u (status %u), shows %ux%u\n",
+			width, height, ctrl, w, h);
+	/* never trust a size that would take the copies past the mapping */
+	if (mdpy_drm_mode_fits(mdpy, w, h) != MODE_OK)
+		return;
+	mdpy->width = w;
+	mdpy->height = h;
+	mdpy->pitch = w * MDPY_BYTES_PER_PIXEL;
+}
+
+/*
+ * A commit that changes the mode programs it here: after the old mode was
+ * switched off (blanked) and before the plane update of the same commit,
+ * which then repaints the whole new frame at the new pitch.  Only the
+ * mode capability can change the mode; without it mode_valid let through
+ * nothing but the device's own.
+ */
+static void mdpy_drm_crtc_mode_set_nofb(struct drm_crtc *crtc)
+{
+	struct mdpy_drm *mdpy = to_mdpy_drm(crtc->dev);
+	const struct drm_display_mode *mode = &crtc->state->adjusted_mode;
+	int idx;
+
+	if (!mdpy->modecap)
+		return;
+	if (!drm_dev_enter(crtc->dev, &idx))
+		return;
+	mdpy_drm_set_mode(mdpy, mode->hdisplay, mode->vdisplay);
+	drm_dev_exit(idx);
 }
 
 /*
@@ -212,6 +299,7 @@ static void mdpy_drm_crtc_atomic_disable(struct drm_crtc *crtc,
 
 static const struct drm_crtc_helper_funcs mdpy_drm_crtc_helper_funcs = {
 	.mode_valid = mdpy_drm_crtc_mode_valid,
+	.mode_set_nofb = mdpy_drm_crtc_mode_set_nofb,
 	.atomic_disable = mdpy_drm_crtc_atomic_disable,
 };
 
@@ -229,12 +317,50 @@ static const struct drm_crtc_funcs mdpy_drm_crtc_funcs = {
 
 /* Connector */
 
+/*
+ * The sizes offered besides the default one when the device can change
+ * mode: common monitor and TV sizes, widths multiples of 8 as the device
+ * wants them.  Only those that fit BAR0 are listed.
+ */
+static const struct {
+	u16 width, height;
+} mdpy_drm_std_sizes[] = {
+	{ 640, 480 }, { 800, 600 }, { 1024, 768 }, { 1152, 864 },
+	{ 1280, 720 }, { 1280, 800 }, { 1280, 1024 }, { 1360, 768 },
+	{ 1440, 900 }, { 1600, 900 }, { 1600, 1200 }, { 1680, 1050 },
+	{ 1920, 1080 }, { 1920, 1200 }, { 2048, 1152 }, { 2560, 1440 },
+	{ 2560, 1600 }, { 3840, 2160 }, { 4096, 2160 }, { 5120, 2880 },
+	{ 7680, 4320 },
+};
+
 static int mdpy_drm_connector_get_modes(struct drm_connector *connector)
 {
 	struct mdpy_drm *mdpy = to_mdpy_drm(connector->dev);
+	struct drm_display_mode *mode;
+	unsigned int i, w, h;
+	int count = 0;
 
-	/* one mode, marked preferred, with its physical size */
-	return drm_connector_helper_get_modes_fixed(connector, &mdpy->mode);
+	for (i = 0; mdpy->modecap && i < ARRAY_SIZE(mdpy_drm_std_sizes); i++) {
+		w = mdpy_drm_std_sizes[i].width;
+		h = mdpy_drm_std_sizes[i].height;
+		/* the default size comes once, below, as the preferred mode */
+		if ((w == mdpy->mode.hdisplay && h == mdpy->mode.vdisplay) ||
+		    mdpy_drm_mode_fits(mdpy, w, h) != MODE_OK)
+			continue;
+		mode = drm_mode_duplicate(connector->dev, &(struct drm_display_mode) {
+			DRM_MODE_INIT(60, w, h, DRM_MODE_RES_MM(w, 96ul),
+				      DRM_MODE_RES_MM(h, 96ul))
+		});
+		if (!mode)
+			break;
+		drm_mode_set_name(mode);
+		drm_mode_probed_add(connector, mode);
+		count++;
+	}
+
+	/* the default mode, marked preferred, with its physical size */
+	return count + drm_connector_helper_get_modes_fixed(connector,
+							    &mdpy->mode);
 }
 
 static const struct drm_connector_helper_funcs mdpy_drm_connector_helper_funcs = {
@@ -260,13 +386,6 @@ int mdpy_drm_kms_init(struct mdpy_drm *mdpy)
 {
 	struct drm_device *drm = &mdpy->drm;
 	int ret;
-
-	/* 96 dpi, so toolkits that scale by physical size see 1:1 */
-	mdpy->mode = (struct drm_display_mode) {
-		DRM_MODE_INIT(60, mdpy->width, mdpy->height,
-			      DRM_MODE_RES_MM(mdpy->width, 96ul),
-			      DRM_MODE_RES_MM(mdpy->height, 96ul))
-	};
 
 	ret = drmm_mode_config_init(drm);
 	if (ret)

@@ -61,6 +61,10 @@ grep -q 'mdpy_l2=migrate' /proc/cmdline && migrate=1
 # off by itself.
 drawonly=
 grep -q 'mdpy_l2=draw' /proc/cmdline && drawonly=1
+# Booted with mdpy_l2=modes (suite 74, l2.py --second), L2 has two displays
+# and switches modes on both: see below.
+modes=
+grep -q 'mdpy_l2=modes' /proc/cmdline && modes=1
 
 # Waiting for the host to go on, counting: one numbered line a second on the
 # serial line (shell builtins only: a process start costs L2 up to half a
@@ -140,6 +144,27 @@ load() { # load ROUND
 load 1
 if [ -n "$drawonly" ]; then
 	mdpy-drm-test draw --wait </dev/console || nok "mdpy-drm-test draw"
+	finish
+fi
+
+# Mode changes from userspace (suite 74): card0 is an mdpy-hd instance
+# (default 1920x1080, 8 MiB BAR), card1 one of the user-defined type
+# 2560x1440 (16 MiB).  The client sets each mode with the test card at
+# that size, and the host's screendump must have that size and those
+# pixels; modes that do not fit (width not a multiple of 8, a frame over
+# the BAR) must be refused with the last picture still shown.  After the
+# client closes card0 the fbdev console must be back, at the default mode.
+if [ -n "$modes" ]; then
+	check "/dev/dri/card1 appears" wait_for /dev/dri/card1
+	console 1
+	mdpy-drm-test mode --wait --dev /dev/dri/card0 --preferred 1920x1080 \
+		--refuse 1284x600 --refuse 1920x1200 640x480 1920x1080 800x600 \
+		</dev/console || nok "mdpy-drm-test mode on card0"
+	console 2
+	mdpy-drm-test mode --wait --dev /dev/dri/card1 --preferred 2560x1440 \
+		--refuse 2560x1664 1920x1080 2560x1440 </dev/console ||
+		nok "mdpy-drm-test mode on card1"
+	check "rmmod mdpy-drm after the mode changes" rmmod mdpy-drm
 	finish
 fi
 # Migration: the host moves L2 to the target QEMU while its console is on the

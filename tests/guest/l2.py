@@ -9,6 +9,12 @@ screendump and has mdpy-drm-test check it; then lets L2 go on.  Every result
 line from L2 and every check becomes a TAP test.  QEMU, its serial line and
 the TAP writer are tests/pylib's.
 
+With --second TYPE, L2 gets a second display, a new instance of
+mdpy-TYPE: the devices are mdpy0 and mdpy1 (L2's card0 and card1), and a
+marker that ends in "screen 1" is checked on the second one.  Every
+picture marker names its size ("pattern drawn WxH"), and the screendump
+must have it: a mode change must reach the host's display.
+
 With --migrate-to TYPE, L2 is live-migrated while it shows its console:
 a second QEMU (same machine, a new instance of mdpy-TYPE, -incoming defer)
 takes it over a unix socket; the target's screendump must show the same
@@ -17,7 +23,7 @@ repeat, and L2 draws its next pictures on the target (class Migration).
 
   l2.py --uuid UUID --kernel VMLINUX --initrd CPIO --checker BIN
         --tap OUT.tap --dumpdir DIR [--timeout S] [--append ARGS]
-        [--migrate-to TYPE]
+        [--migrate-to TYPE | --second TYPE]
 """
 
 import argparse
@@ -48,6 +54,9 @@ def main():
     ap.add_argument('--timeout', type=float, default=560)
     ap.add_argument('--append', default='',
                     help='more L2 kernel arguments (e.g. fbcon=map:9)')
+    ap.add_argument('--second', metavar='TYPE',
+                    help='a second display for L2, a new instance of '
+                    'mdpy-TYPE')
     ap.add_argument('--migrate-to', metavar='TYPE',
                     help='live-migrate L2 at its first console picture to '
                     'a new instance of mdpy-TYPE')
@@ -88,10 +97,17 @@ def boot(args, tap):
     shots = 0
     q = None
     mig = None
+    second = None
+    devices = mdev.vfio_args(args.uuid, props)
     try:
         if args.migrate_to:
             mig = Migration(args, tap, machine, props)
-        q = Qemu(machine + mdev.vfio_args(args.uuid, props), binary=args.qemu,
+        if args.second:
+            # ids, so a screendump can name its display
+            second = mdev.create(args.second)
+            devices = (mdev.vfio_args(args.uuid, 'id=mdpy0') +
+                       mdev.vfio_args(second, 'id=mdpy1'))
+        q = Qemu(machine + devices, binary=args.qemu,
                  datadirs=datadirs(args),
                  serial=True, timeout=30, serial_log=serial_log,
                  log=os.path.join(args.dumpdir, 'l2-qemu.log'))
@@ -117,7 +133,8 @@ def boot(args, tap):
             m = re.match(r'^console fbhash (\d+)x(\d+) ([0-9a-f]+) lit (\d+)', line)
             if m:
                 shots += 1
-                check(q, args, tap, 'console%d' % shots, m.group(3))
+                check(q, args, tap, 'console%d' % shots, m.group(3),
+                      size=(int(m.group(1)), int(m.group(2))))
                 if mig and not mig.target:
                     dst = mig.run(q, 'console%d' % shots, m.group(3))
                     if not dst:
@@ -127,12 +144,19 @@ def boot(args, tap):
                     serial_log = mig.serial_log
                 q.serial_send('next\n')
                 continue
-            m = re.match(r'^(pattern|partial|blank) drawn (\d+)x(\d+)', line)
+            m = re.match(r'^(pattern|partial|blank) drawn (\d+)x(\d+)'
+                         r'(?: screen (\d+))?', line)
             if m:
                 shots += 1
                 what = {'pattern': 'full', 'blank': 'black'}.get(
                     m.group(1), m.group(1))
-                check(q, args, tap, '%s%d' % (what, shots), what)
+                size = (int(m.group(2)), int(m.group(3)))
+                name = '%s%d-%dx%d' % (what, shots, size[0], size[1])
+                device = None
+                if second:
+                    device = 'mdpy%s' % (m.group(4) or '0')
+                    name += '-' + device
+                check(q, args, tap, name, what, size=size, device=device)
                 q.serial_send('next\n')
                 continue
             if line.startswith('L2: done'):
@@ -146,6 +170,8 @@ def boot(args, tap):
             q.close(grace=30 if done else 1)
         if mig:
             mig.close()
+        if second and mdev.exists(second):
+            mdev.remove(second)
     return (not done and not results and
             re.search(r'Oops|Kernel panic|double fault', tail(serial_log, 400))
             is not None)
@@ -326,8 +352,16 @@ def settle(q, deadline):
         time.sleep(0.2)
 
 
-def check(q, args, tap, name, what, tries=4):
-    """Screendump now; the checker prints ok/not ok lines.
+def ppm_size(path):
+    """(width, height) from a P6 PPM's header."""
+    with open(path, 'rb') as f:
+        head = f.read(64).split()
+    return int(head[1]), int(head[2])
+
+
+def check(q, args, tap, name, what, tries=4, size=None, device=None):
+    """Screendump now (of display device, default the first); the checker
+    prints ok/not ok lines.  With size, the screen must be that big.
 
     A picture drawn through an fbdev mmap reaches the BAR from a worker in
     L2 some time after the program says it is drawn, so a mismatch is
@@ -337,14 +371,18 @@ def check(q, args, tap, name, what, tries=4):
     for attempt in range(tries):
         if attempt:
             time.sleep(1)
-        q.screendump(ppm, png=False)
+        q.screendump(ppm, png=False, device=device)
+        got = ppm_size(ppm)
         r = subprocess.run([args.checker, 'check', what, ppm], stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
-        if r.returncode == 0:
+        if r.returncode == 0 and (size is None or got == size):
             break
+    if size is not None:
+        tap.ok(got == size, '%s: the screen is %dx%d' % (name, size[0], size[1]),
+               'screendump is %dx%d' % got)
     # a PNG as well, to keep and look at (QEMU >= 7.1)
     if q.version() >= (7, 1, 0):
-        q.screendump(os.path.join(args.dumpdir, name + '.png'))
+        q.screendump(os.path.join(args.dumpdir, name + '.png'), device=device)
     found = False
     for line in r.stdout.splitlines():
         m = re.match(r'^(ok|not ok) - (.*)$', line)
@@ -353,7 +391,7 @@ def check(q, args, tap, name, what, tries=4):
             tap.ok(m.group(1) == 'ok', '%s: %s' % (name, m.group(2)))
     if not found:
         tap.ok(False, '%s: checker ran' % name, r.stdout)
-    if r.returncode == 0:
+    if r.returncode == 0 and (size is None or got == size):
         os.unlink(ppm)              # the PNG stays; failures keep both
 
 

@@ -207,15 +207,19 @@ class Qemu:
         v = self.qemu_version
         return (v['major'], v['minor'], v['micro'])
 
-    def screendump(self, path, png=None):
+    def screendump(self, path, png=None, device=None):
         """Dump the display to path: PNG when asked (default: when the
-        name ends in .png) and QEMU >= 7.1 can, else PPM.  Returns path."""
+        name ends in .png) and QEMU >= 7.1 can, else PPM; device: the id
+        of the display device (default: the first console).  Returns
+        path."""
         if png is None:
             png = path.endswith('.png')
+        args = {'filename': path}
+        if device:
+            args['device'] = device
         if png and self.version() >= (7, 1, 0):
-            self.cmd('screendump', filename=path, format='png')
-        else:
-            self.cmd('screendump', filename=path)
+            args['format'] = 'png'
+        self.cmd('screendump', **args)
         return path
 
     # -- serial line (a real guest) --------------------------------------------

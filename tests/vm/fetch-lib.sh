@@ -26,6 +26,10 @@ fetch_cached() {
 	. "$STAMP"
 	if [ -f "$VMLINUZ" ] && [ -d "$MODROOT/lib/modules/$KREL" ] && [ -f "$KDIR/Makefile" ]; then
 		cat "$STAMP"
+		# The cache (and its stamp) is shared by every checkout that
+		# uses MDPY_CACHE; the chroot make must be this checkout's,
+		# which binds this tree, or its sources are out of sight.
+		[ -z "${KMAKE:-}" ] || echo "KMAKE=$HERE/trixie-make.sh"
 		exit 0
 	fi
 	log "stale stamp, refetching"

@@ -11,6 +11,8 @@
 #   GUEST_MIG_TYPE the type 73 migrates L2 to (empty: GUEST_L2_TYPE)
 #   GUEST_QEMU, GUEST_QEMU_L   the nested QEMU and its -L dirs (empty: the
 #                  host root's qemu-system-x86_64)
+# A suite may set L2_KO_ARGS (module parameters of HOST_KO, e.g.
+# types=2560x1440) before l2_run.
 
 # shellcheck source=tests/vm/suite.sh
 . /payload/lib/suite.sh
@@ -33,7 +35,8 @@ GUEST_MIG_TYPE=${GUEST_MIG_TYPE:-$GUEST_L2_TYPE}
 # fbcon=map:9).  Exits with the suite's status.
 l2_run() {
 	_limit=$(sed -n 's/^# *vm-timeout: *\([0-9][0-9]*\).*/\1/p' "$0" | head -n 1)
-	[ -d /sys/module/mdpy ] || insmod "$2" || fail "insmod $2"
+	# shellcheck disable=SC2086 # L2_KO_ARGS: words, one per parameter
+	[ -d /sys/module/mdpy ] || insmod "$2" ${L2_KO_ARGS:-} || fail "insmod $2 ${L2_KO_ARGS:-}"
 	_u=$(cat /proc/sys/kernel/random/uuid)
 	echo "$_u" >"/sys/class/mdev_bus/mdpy/mdev_supported_types/mdpy-$1/create" ||
 		fail "create an mdpy-$1 instance"

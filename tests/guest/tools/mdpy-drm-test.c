@@ -11,6 +11,13 @@
  *       and report only that through DIRTYFB ("partial drawn").  --wait
  *       reads a line from stdin after each picture, so whoever watches the
  *       screen can look first.
+ *   mdpy-drm-test mode [--wait] [--dev DEV] [--preferred WxH]
+ *       [--refuse WxH]... WxH...   in the guest: set each mode WxH the
+ *       connector lists in turn, each time with the test card drawn at
+ *       that size ("pattern drawn WxH"); then ask for each --refuse size
+ *       as a user-defined mode, which must fail with EINVAL while the
+ *       last picture stays ("pattern drawn" again).  Closing the device
+ *       at the end gives the display back to the fbdev console.
  *   mdpy-drm-test fbdraw [--wait] [--setvar] [--pan] [FBDEV]  in the
  *       guest: the same two pictures through a plain fbdev mmap (for
  *       fbdev-only drivers such as the kernel's sample mdpy-fb): check the
@@ -98,20 +105,71 @@ static void wait_line(int wait)
  * Tell the L2 test (l2.py reads "WHAT drawn WxH" from the serial line) that
  * a picture is on the screen, and with --wait let it look before going on.
  */
+static unsigned int screen;	/* N of /dev/dri/cardN, when not 0 */
+
 static void drawn(const char *what, unsigned int w, unsigned int h, int wait)
 {
-	printf("%s drawn %ux%u\n", what, w, h);
+	/* which display, for an L2 with more than one ("screen N") */
+	if (screen)
+		printf("%s drawn %ux%u screen %u\n", what, w, h, screen);
+	else
+		printf("%s drawn %ux%u\n", what, w, h);
 	fflush(stdout);
 	wait_line(wait);
 }
 
 /* ---- draw --------------------------------------------------------------- */
 
+#define MAX_MODES	64
+
 struct kms {
 	uint32_t crtc, conn;
 	uint32_t dpms;		/* the connector's DPMS property */
-	struct drm_mode_modeinfo mode;
+	struct drm_mode_modeinfo mode;		/* the preferred one */
+	struct drm_mode_modeinfo modes[MAX_MODES];
+	unsigned int count_modes;
 };
+
+/*
+ * Whether the device behind DEV (a /dev/dri/cardN) has the mode capability
+ * of include/uapi/mdpy.h: a vendor capability whose field at +4 says
+ * "MODE".  Read from the PCI config space in sysfs (root sees all 256
+ * bytes), walking the capability list as the driver does.  0 if not,
+ * else its offset; *fb_bytes gets its FB_BYTES.
+ */
+static unsigned int modecap(const char *dev, uint32_t *fb_bytes)
+{
+	const char *name = strrchr(dev, '/');
+	unsigned char cfg[256];
+	unsigned int pos, hops;
+	char path[128];
+	uint32_t magic;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/class/drm/%s/device/config",
+		 name ? name + 1 : dev);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(path);
+	n = pread(fd, cfg, sizeof(cfg), 0);
+	close(fd);
+	if (n < 0x40)
+		die("PCI config space");
+	if (!(cfg[0x06] & 0x10))	/* status: capability list */
+		return 0;
+	for (pos = cfg[0x34] & ~3u, hops = 0; pos >= 0x40 && pos + 12 <= (unsigned int)n &&
+	     hops < 48; pos = cfg[pos + 1] & ~3u, hops++) {
+		if (cfg[pos] != 0x09)
+			continue;
+		memcpy(&magic, cfg + pos + 4, 4);
+		if (magic == 0x45444f4d) {	/* MDPY_MODECAP_MAGIC_VALUE */
+			memcpy(fb_bytes, cfg + pos + 8, 4);
+			return pos;
+		}
+	}
+	return 0;
+}
 
 /* The id of the connector property called NAME, 0 if it has none */
 static uint32_t conn_prop(int fd, uint32_t conn_id, const char *name)
@@ -157,16 +215,21 @@ static void set_dpms(int fd, const struct kms *k, uint64_t mode)
 		die(mode == DRM_MODE_DPMS_ON ? "DPMS on" : "DPMS off");
 }
 
-/* Check the topology mdpy-drm promises and pick what to light up */
-static void kms_probe(int fd, struct kms *k)
+/*
+ * Check the topology mdpy-drm promises and pick what to light up.  On a
+ * device without the mode capability (an older host, the kernel's
+ * sample) the connector has exactly one mode; with it, several, all of
+ * which fit the BAR, and exactly one preferred.
+ */
+static void kms_probe(int fd, const char *dev, struct kms *k)
 {
 	struct drm_mode_card_res res = { 0 };
 	struct drm_mode_get_connector conn = { 0 };
-	struct drm_mode_modeinfo modes[8];
 	uint32_t crtcs[4], conns[4], encs[4];
+	uint32_t fb_bytes = 0;
 	uint64_t cap = 0;
 	struct drm_get_cap gc = { .capability = DRM_CAP_DUMB_BUFFER };
-	unsigned int i;
+	unsigned int i, preferred = 0, fit = 0, cappos;
 
 	if (xioctl(fd, DRM_IOCTL_GET_CAP, &gc))
 		die("DRM_CAP_DUMB_BUFFER");
@@ -198,22 +261,42 @@ static void kms_probe(int fd, struct kms *k)
 	result(conn.connector_type == DRM_MODE_CONNECTOR_VIRTUAL,
 	       "connector is virtual (type %u)", conn.connector_type);
 	result(conn.connection == 1, "connector is connected");
-	if (!conn.count_modes || conn.count_modes > 8)
+	if (!conn.count_modes || conn.count_modes > MAX_MODES)
 		die("connector modes");
-	result(conn.count_modes == 1, "exactly one mode (got %u)",
-	       conn.count_modes);
-	conn.modes_ptr = (uintptr_t)modes;
+	conn.modes_ptr = (uintptr_t)k->modes;
 	conn.count_props = 0;
 	conn.count_encoders = 0;
 	if (xioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &conn))
 		die("GETCONNECTOR");
-	k->mode = modes[0];
-	for (i = 0; i < conn.count_modes; i++)
-		if (modes[i].type & DRM_MODE_TYPE_PREFERRED)
-			k->mode = modes[i];
-	result(k->mode.type & DRM_MODE_TYPE_PREFERRED,
-	       "mode %ux%u is preferred", k->mode.hdisplay,
-	       k->mode.vdisplay);
+	k->count_modes = conn.count_modes;
+	k->mode = k->modes[0];
+	printf("# modes:");
+	for (i = 0; i < conn.count_modes; i++) {
+		const struct drm_mode_modeinfo *m = &k->modes[i];
+
+		printf(" %ux%u%s", m->hdisplay, m->vdisplay,
+		       m->type & DRM_MODE_TYPE_PREFERRED ? "*" : "");
+		if (m->type & DRM_MODE_TYPE_PREFERRED) {
+			k->mode = *m;
+			preferred++;
+		}
+	}
+	printf("\n");
+	cappos = modecap(dev, &fb_bytes);
+	if (cappos) {
+		for (i = 0, fit = 0; i < conn.count_modes; i++)
+			fit += (uint64_t)k->modes[i].hdisplay *
+			       k->modes[i].vdisplay * 4 <= fb_bytes;
+		result(fit == conn.count_modes && conn.count_modes > 1,
+		       "mode capability at %#x: %u modes, all within its %u bytes",
+		       cappos, conn.count_modes, fb_bytes);
+	} else {
+		result(conn.count_modes == 1,
+		       "no mode capability: exactly one mode (got %u)",
+		       conn.count_modes);
+	}
+	result(preferred == 1, "mode %ux%u is the one preferred (%u preferred)",
+	       k->mode.hdisplay, k->mode.vdisplay, preferred);
 	k->dpms = conn_prop(fd, k->conn, "DPMS");
 	result(k->dpms != 0, "connector has a DPMS property");
 	if (!k->dpms)
@@ -258,7 +341,7 @@ static int cmd_draw(int argc, char **argv)
 	fd = open(dev, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		die(dev);
-	kms_probe(fd, &k);
+	kms_probe(fd, dev, &k);
 	w = k.mode.hdisplay;
 	h = k.mode.vdisplay;
 
@@ -352,6 +435,190 @@ static int cmd_draw(int argc, char **argv)
 		die("DESTROY_DUMB");
 	close(fd);
 	result(1, "client released its buffer and closed the device");
+	return failures ? 1 : 0;
+}
+
+/* ---- mode --------------------------------------------------------------- */
+
+/* A dumb buffer with a framebuffer on it */
+struct dumbfb {
+	uint32_t handle, fb_id, pitch;
+	unsigned int w, h;
+};
+
+/* A WxH framebuffer, with the test card in it if DRAW */
+static void fb_make(int fd, unsigned int w, unsigned int h, int draw,
+		    struct dumbfb *f)
+{
+	struct drm_mode_create_dumb cd = { .width = w, .height = h, .bpp = 32 };
+	struct drm_mode_fb_cmd2 fb = { 0 };
+	struct drm_mode_map_dumb md = { 0 };
+	uint32_t *px;
+
+	if (xioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &cd))
+		die("CREATE_DUMB");
+	fb.width = w;
+	fb.height = h;
+	fb.pixel_format = DRM_FORMAT_XRGB8888;
+	fb.handles[0] = cd.handle;
+	fb.pitches[0] = cd.pitch;
+	if (xioctl(fd, DRM_IOCTL_MODE_ADDFB2, &fb))
+		die("ADDFB2 XRGB8888");
+	f->handle = cd.handle;
+	f->fb_id = fb.fb_id;
+	f->pitch = cd.pitch;
+	f->w = w;
+	f->h = h;
+	if (!draw)
+		return;
+	md.handle = cd.handle;
+	if (xioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &md))
+		die("MAP_DUMB");
+	px = mmap(NULL, cd.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		  md.offset);
+	if (px == MAP_FAILED)
+		die("mmap dumb buffer");
+	fill(px, cd.pitch, w, h, 0);
+	munmap(px, cd.size);
+}
+
+static void fb_free(int fd, struct dumbfb *f)
+{
+	struct drm_mode_destroy_dumb dd = { .handle = f->handle };
+
+	if (xioctl(fd, DRM_IOCTL_MODE_RMFB, &f->fb_id))
+		die("RMFB");
+	if (xioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &dd))
+		die("DESTROY_DUMB");
+}
+
+/* SETCRTC: F on the CRTC in mode M; 0 or an errno */
+static int set_crtc(int fd, struct kms *k, const struct dumbfb *f,
+		    const struct drm_mode_modeinfo *m)
+{
+	struct drm_mode_crtc crtc = {
+		.crtc_id = k->crtc,
+		.fb_id = f->fb_id,
+		.set_connectors_ptr = (uintptr_t)&k->conn,
+		.count_connectors = 1,
+		.mode = *m,
+		.mode_valid = 1,
+	};
+
+	return xioctl(fd, DRM_IOCTL_MODE_SETCRTC, &crtc) ? errno : 0;
+}
+
+static int parse_size(const char *arg, unsigned int *w, unsigned int *h)
+{
+	char end;
+
+	if (sscanf(arg, "%ux%u%c", w, h, &end) != 2 || !*w || !*h ||
+	    *w > 16384 || *h > 16384) {
+		fprintf(stderr, "bad size '%s' (want WxH)\n", arg);
+		exit(2);
+	}
+	return 0;
+}
+
+static const struct drm_mode_modeinfo *find_mode(const struct kms *k,
+						 unsigned int w, unsigned int h)
+{
+	unsigned int i;
+
+	for (i = 0; i < k->count_modes; i++)
+		if (k->modes[i].hdisplay == w && k->modes[i].vdisplay == h)
+			return &k->modes[i];
+	return NULL;
+}
+
+/*
+ * mode [--wait] [--dev DEV] [--preferred WxH] [--refuse WxH]... WxH...:
+ * set each listed mode in turn with the test card at that size, as a
+ * display server switching resolution does; then ask for each --refuse
+ * size (a mode the connector does not list, built by hand as a
+ * user-defined mode), which the driver must refuse with EINVAL while the
+ * last picture stays.
+ */
+static int cmd_mode(int argc, char **argv)
+{
+	const char *dev = "/dev/dri/card0";
+	const char *sizes[16], *refuse[8];
+	unsigned int nsizes = 0, nrefuse = 0, pw = 0, ph = 0, w, h, i;
+	const struct drm_mode_modeinfo *m;
+	struct drm_mode_modeinfo um;
+	struct dumbfb cur = { 0 }, nf;
+	int wait = 0, fd, ret;
+	struct kms k;
+
+	for (i = 0; i < (unsigned int)argc; i++) {
+		if (!strcmp(argv[i], "--wait"))
+			wait = 1;
+		else if (!strcmp(argv[i], "--dev") && i + 1 < (unsigned int)argc)
+			dev = argv[++i];
+		else if (!strcmp(argv[i], "--preferred") && i + 1 < (unsigned int)argc)
+			parse_size(argv[++i], &pw, &ph);
+		else if (!strcmp(argv[i], "--refuse") && i + 1 < (unsigned int)argc &&
+			 nrefuse < 8)
+			refuse[nrefuse++] = argv[++i];
+		else if (nsizes < 16)
+			sizes[nsizes++] = argv[i];
+	}
+
+	fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		die(dev);
+	if (sscanf(dev, "/dev/dri/card%u", &screen) != 1)
+		screen = 0;
+	kms_probe(fd, dev, &k);
+	if (pw)
+		result(k.mode.hdisplay == pw && k.mode.vdisplay == ph,
+		       "preferred mode is %ux%u (got %ux%u)", pw, ph,
+		       k.mode.hdisplay, k.mode.vdisplay);
+
+	for (i = 0; i < nsizes; i++) {
+		parse_size(sizes[i], &w, &h);
+		m = find_mode(&k, w, h);
+		result(m != NULL, "connector lists %ux%u", w, h);
+		if (!m)
+			continue;
+		fb_make(fd, w, h, 1, &nf);
+		ret = set_crtc(fd, &k, &nf, m);
+		result(!ret, "modeset to %ux%u with the test card%s%s", w, h,
+		       ret ? ": " : "", ret ? strerror(ret) : "");
+		if (ret) {
+			fb_free(fd, &nf);
+			continue;
+		}
+		if (cur.fb_id)
+			fb_free(fd, &cur);
+		cur = nf;
+		drawn("pattern", w, h, wait);
+	}
+
+	for (i = 0; i < nrefuse; i++) {
+		parse_size(refuse[i], &w, &h);
+		result(!find_mode(&k, w, h), "connector does not list %ux%u",
+		       w, h);
+		memset(&um, 0, sizeof(um));
+		um.clock = (uint64_t)w * h * 60 / 1000;
+		um.hdisplay = um.hsync_start = um.hsync_end = um.htotal = w;
+		um.vdisplay = um.vsync_start = um.vsync_end = um.vtotal = h;
+		um.vrefresh = 60;
+		um.type = DRM_MODE_TYPE_USERDEF;
+		snprintf(um.name, sizeof(um.name), "%ux%u", w, h);
+		fb_make(fd, w, h, 0, &nf);
+		ret = set_crtc(fd, &k, &nf, &um);
+		result(ret == EINVAL, "modeset to %ux%u refused with EINVAL (%s)",
+		       w, h, ret ? strerror(ret) : "it was accepted");
+		fb_free(fd, &nf);
+		/* nothing of the refused commit may show */
+		if (cur.fb_id)
+			drawn("pattern", cur.w, cur.h, wait);
+	}
+
+	/* closing takes our framebuffers down; fbdev gets the display back */
+	close(fd);
+	result(1, "client closed the device");
 	return failures ? 1 : 0;
 }
 
@@ -723,6 +990,8 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "draw"))
 		return cmd_draw(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "mode"))
+		return cmd_mode(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "fbdraw"))
 		return cmd_fbdraw(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "fbhash"))
@@ -735,6 +1004,8 @@ int main(int argc, char **argv)
 		return cmd_card(argc - 2, argv + 2);
 	fprintf(stderr,
 		"usage: mdpy-drm-test draw [--wait] [DEV]\n"
+		"       mdpy-drm-test mode [--wait] [--dev DEV] [--preferred WxH]\n"
+		"                          [--refuse WxH]... WxH...\n"
 		"       mdpy-drm-test fbdraw [--wait] [--setvar] [--pan] [FBDEV]\n"
 		"       mdpy-drm-test fbhash [FBDEV]\n"
 		"       mdpy-drm-test con2fb [FBDEV]\n"
