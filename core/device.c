@@ -1,26 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mdpy device model: VFIO region layout, access validation, the display
- * plane and the power-on picture.
+ * mdpy device model: the power-on picture and the checks of interrupt
+ * requests (region layout, access decoding and the plane are inline in
+ * mdpy_core.h: they run on every access).
  */
 #include "mdpy_core.h"
-
-int mdpy_plane_get(const struct mdpy_mode *mode, u32 drm_plane_type,
-		   struct mdpy_plane *plane)
-{
-	if (!mdpy_plane_type_ok(drm_plane_type))
-		return -EINVAL;
-
-	memset(plane, 0, sizeof(*plane));
-	plane->format = MDPY_FORMAT_XRGB8888;
-	plane->width = mode->width;
-	plane->height = mode->height;
-	plane->stride = mode->width * MDPY_BYTES_PER_PIXEL;
-	/* a valid mode fits the BAR, so this stays below 2^32 */
-	plane->size = mode->width * mode->height * MDPY_BYTES_PER_PIXEL;
-	plane->region_index = MDPY_REGION_BAR0;
-	return 0;
-}
 
 /*
  * The power-on picture: a grey ramp, black in the top row, brightening

@@ -256,9 +256,26 @@ static inline bool mdpy_plane_type_ok(u32 drm_plane_type)
 	       drm_plane_type == MDPY_PLANE_PRIMARY;
 }
 
-/* The plane that shows @mode */
-int mdpy_plane_get(const struct mdpy_mode *mode, u32 drm_plane_type,
-		   struct mdpy_plane *plane);
+/*
+ * The plane that shows @mode.  Inline: QEMU asks for it every display
+ * refresh, and the kernel sample answers from a struct it keeps.
+ */
+static inline int mdpy_plane_get(const struct mdpy_mode *mode,
+				 u32 drm_plane_type, struct mdpy_plane *plane)
+{
+	if (!mdpy_plane_type_ok(drm_plane_type))
+		return -EINVAL;
+
+	memset(plane, 0, sizeof(*plane));
+	plane->format = MDPY_FORMAT_XRGB8888;
+	plane->width = mode->width;
+	plane->height = mode->height;
+	plane->stride = mode->width * MDPY_BYTES_PER_PIXEL;
+	/* a valid mode fits the BAR, so this stays below 2^32 */
+	plane->size = mode->width * mode->height * MDPY_BYTES_PER_PIXEL;
+	plane->region_index = MDPY_REGION_BAR0;
+	return 0;
+}
 
 /* Power-on framebuffer contents (and BAR padding) for any byte range */
 u32 mdpy_initial_pixel(const struct mdpy_type *type, u32 y);
