@@ -127,6 +127,14 @@ if [ -e /mdpy-fb.ko ]; then
 	check "fb0 is mdpy-fb" grep -qx mdpy-fb /sys/class/graphics/fb0/name
 	console 1
 	mdpy-drm-test fbdraw --wait </dev/console || nok "mdpy-drm-test fbdraw"
+	# a second display (l2.py --second, suite 72: a user-defined type):
+	# mdpy-fb made fb1 for it at the same insmod
+	if [ -e /sys/class/graphics/fb1 ]; then
+		check "/dev/fb1 appears" wait_for /dev/fb1
+		check "fb1 is mdpy-fb" grep -qx mdpy-fb /sys/class/graphics/fb1/name
+		mdpy-drm-test fbdraw --wait /dev/fb1 </dev/console ||
+			nok "mdpy-drm-test fbdraw /dev/fb1"
+	fi
 	finish
 fi
 drv=mdpy-drm
