@@ -315,20 +315,69 @@ static void fill(uint32_t *px, unsigned int pitch, unsigned int w,
 				card_pixel(x, y, w, h);
 }
 
+/* A dumb buffer with a framebuffer on it, mapped */
+struct dumbfb {
+	uint32_t handle, fb_id, pitch;
+	unsigned int w, h;
+	uint32_t *px;
+	uint64_t size;
+};
+
+/* A WxH framebuffer, with the test card in it if DRAW */
+static void fb_make(int fd, unsigned int w, unsigned int h, int draw,
+		    struct dumbfb *f)
+{
+	struct drm_mode_create_dumb cd = { .width = w, .height = h, .bpp = 32 };
+	struct drm_mode_fb_cmd2 fb = { 0 };
+	struct drm_mode_map_dumb md = { 0 };
+
+	if (xioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &cd))
+		die("CREATE_DUMB");
+	fb.width = w;
+	fb.height = h;
+	fb.pixel_format = DRM_FORMAT_XRGB8888;
+	fb.handles[0] = cd.handle;
+	fb.pitches[0] = cd.pitch;
+	if (xioctl(fd, DRM_IOCTL_MODE_ADDFB2, &fb))
+		die("ADDFB2 XRGB8888");
+	f->handle = cd.handle;
+	f->fb_id = fb.fb_id;
+	f->pitch = cd.pitch;
+	f->w = w;
+	f->h = h;
+	f->size = cd.size;
+	md.handle = cd.handle;
+	if (xioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &md))
+		die("MAP_DUMB");
+	f->px = mmap(NULL, cd.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		     md.offset);
+	if (f->px == MAP_FAILED)
+		die("mmap dumb buffer");
+	if (draw)
+		fill(f->px, cd.pitch, w, h, 0);
+}
+
+static void fb_free(int fd, struct dumbfb *f)
+{
+	struct drm_mode_destroy_dumb dd = { .handle = f->handle };
+
+	munmap(f->px, f->size);
+	if (xioctl(fd, DRM_IOCTL_MODE_RMFB, &f->fb_id))
+		die("RMFB");
+	if (xioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &dd))
+		die("DESTROY_DUMB");
+}
+
 static int cmd_draw(int argc, char **argv)
 {
 	const char *dev = "/dev/dri/card0";
-	struct drm_mode_create_dumb cd = { 0 };
-	struct drm_mode_map_dumb md = { 0 };
-	struct drm_mode_fb_cmd2 fb = { 0 };
 	struct drm_mode_crtc crtc = { 0 };
 	struct drm_clip_rect clip, all;
 	struct drm_mode_fb_dirty_cmd dirty = { 0 };
-	struct drm_mode_destroy_dumb dd = { 0 };
+	struct dumbfb f;
 	struct card_rect r;
 	struct kms k;
 	unsigned int w, h, x, y;
-	uint32_t *px;
 	int wait = 0, fd, i;
 
 	for (i = 0; i < argc; i++) {
@@ -345,34 +394,12 @@ static int cmd_draw(int argc, char **argv)
 	w = k.mode.hdisplay;
 	h = k.mode.vdisplay;
 
-	cd.width = w;
-	cd.height = h;
-	cd.bpp = 32;
-	if (xioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &cd))
-		die("CREATE_DUMB");
-	result(cd.pitch >= w * 4, "dumb buffer %ux%u, pitch %u", w, h,
-	       cd.pitch);
-
-	fb.width = w;
-	fb.height = h;
-	fb.pixel_format = DRM_FORMAT_XRGB8888;
-	fb.handles[0] = cd.handle;
-	fb.pitches[0] = cd.pitch;
-	if (xioctl(fd, DRM_IOCTL_MODE_ADDFB2, &fb))
-		die("ADDFB2 XRGB8888");
-
-	md.handle = cd.handle;
-	if (xioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &md))
-		die("MAP_DUMB");
-	px = mmap(NULL, cd.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		  md.offset);
-	if (px == MAP_FAILED)
-		die("mmap dumb buffer");
-
 	/* 1: the whole card, shown by a modeset */
-	fill(px, cd.pitch, w, h, 0);
+	fb_make(fd, w, h, 1, &f);
+	result(f.pitch >= w * 4, "dumb buffer %ux%u, pitch %u", w, h,
+	       f.pitch);
 	crtc.crtc_id = k.crtc;
-	crtc.fb_id = fb.fb_id;
+	crtc.fb_id = f.fb_id;
 	crtc.set_connectors_ptr = (uintptr_t)&k.conn;
 	crtc.count_connectors = 1;
 	crtc.mode = k.mode;
@@ -392,7 +419,7 @@ static int cmd_draw(int argc, char **argv)
 	all.y1 = 0;
 	all.x2 = w;
 	all.y2 = h;
-	dirty.fb_id = fb.fb_id;
+	dirty.fb_id = f.fb_id;
 	dirty.clips_ptr = (uintptr_t)&all;
 	dirty.num_clips = 1;
 	if (xioctl(fd, DRM_IOCTL_MODE_DIRTYFB, &dirty))
@@ -409,17 +436,17 @@ static int cmd_draw(int argc, char **argv)
 	r = card_damage(w, h);
 	for (y = r.y1; y < r.y2; y++)
 		for (x = r.x1; x < r.x2; x++)
-			px[y * (cd.pitch / 4) + x] = partial_pixel(x, y, w, h);
+			f.px[y * (f.pitch / 4) + x] = partial_pixel(x, y, w, h);
 	for (y = 2; y < 6; y++)
 		for (x = 0; x < w; x++)
-			px[y * (cd.pitch / 4) + x] = CARD_SCRIBBLE;
+			f.px[y * (f.pitch / 4) + x] = CARD_SCRIBBLE;
 	for (y = 0; y < h; y++)
-		px[y * (cd.pitch / 4) + w - 3] = CARD_SCRIBBLE;
+		f.px[y * (f.pitch / 4) + w - 3] = CARD_SCRIBBLE;
 	clip.x1 = r.x1;
 	clip.y1 = r.y1;
 	clip.x2 = r.x2;
 	clip.y2 = r.y2;
-	dirty.fb_id = fb.fb_id;
+	dirty.fb_id = f.fb_id;
 	dirty.clips_ptr = (uintptr_t)&clip;
 	dirty.num_clips = 1;
 	if (xioctl(fd, DRM_IOCTL_MODE_DIRTYFB, &dirty))
@@ -427,70 +454,13 @@ static int cmd_draw(int argc, char **argv)
 	result(1, "DIRTYFB with one clip %u,%u-%u,%u", r.x1, r.y1, r.x2, r.y2);
 	drawn("partial", w, h, wait);
 
-	munmap(px, cd.size);
-	if (xioctl(fd, DRM_IOCTL_MODE_RMFB, &fb.fb_id))
-		die("RMFB");
-	dd.handle = cd.handle;
-	if (xioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &dd))
-		die("DESTROY_DUMB");
+	fb_free(fd, &f);
 	close(fd);
 	result(1, "client released its buffer and closed the device");
 	return failures ? 1 : 0;
 }
 
 /* ---- mode --------------------------------------------------------------- */
-
-/* A dumb buffer with a framebuffer on it */
-struct dumbfb {
-	uint32_t handle, fb_id, pitch;
-	unsigned int w, h;
-};
-
-/* A WxH framebuffer, with the test card in it if DRAW */
-static void fb_make(int fd, unsigned int w, unsigned int h, int draw,
-		    struct dumbfb *f)
-{
-	struct drm_mode_create_dumb cd = { .width = w, .height = h, .bpp = 32 };
-	struct drm_mode_fb_cmd2 fb = { 0 };
-	struct drm_mode_map_dumb md = { 0 };
-	uint32_t *px;
-
-	if (xioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &cd))
-		die("CREATE_DUMB");
-	fb.width = w;
-	fb.height = h;
-	fb.pixel_format = DRM_FORMAT_XRGB8888;
-	fb.handles[0] = cd.handle;
-	fb.pitches[0] = cd.pitch;
-	if (xioctl(fd, DRM_IOCTL_MODE_ADDFB2, &fb))
-		die("ADDFB2 XRGB8888");
-	f->handle = cd.handle;
-	f->fb_id = fb.fb_id;
-	f->pitch = cd.pitch;
-	f->w = w;
-	f->h = h;
-	if (!draw)
-		return;
-	md.handle = cd.handle;
-	if (xioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &md))
-		die("MAP_DUMB");
-	px = mmap(NULL, cd.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		  md.offset);
-	if (px == MAP_FAILED)
-		die("mmap dumb buffer");
-	fill(px, cd.pitch, w, h, 0);
-	munmap(px, cd.size);
-}
-
-static void fb_free(int fd, struct dumbfb *f)
-{
-	struct drm_mode_destroy_dumb dd = { .handle = f->handle };
-
-	if (xioctl(fd, DRM_IOCTL_MODE_RMFB, &f->fb_id))
-		die("RMFB");
-	if (xioctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &dd))
-		die("DESTROY_DUMB");
-}
 
 /* SETCRTC: F on the CRTC in mode M; 0 or an errno */
 static int set_crtc(int fd, struct kms *k, const struct dumbfb *f,
