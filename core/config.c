@@ -104,6 +104,17 @@ void mdpy_cfg_put_modecap(u8 *cfg, const struct mdpy_type *type,
 	put32(cfg + MDPY_MODECAP_REQ_WIDTH, def->width);
 	put32(cfg + MDPY_MODECAP_REQ_HEIGHT, def->height);
 	put32(cfg + MDPY_MODECAP_CTRL, MDPY_MODE_OK);
+	put32(cfg + MDPY_MODECAP_FLAGS, 0);
+}
+
+bool mdpy_core_scanout(const struct mdpy_core *core)
+{
+	return core->cfg[MDPY_MODECAP_FLAGS] & MDPY_MODE_FLAG_SCANOUT;
+}
+
+void mdpy_core_set_scanout(struct mdpy_core *core)
+{
+	core->cfg[MDPY_MODECAP_FLAGS] |= MDPY_MODE_FLAG_SCANOUT;
 }
 
 /* Power-on state: everything not set here reads as zero */
@@ -200,8 +211,13 @@ int mdpy_cfg_write(struct mdpy_core *core, u64 off, const void *buf, u64 len)
 		if (off + i == MDPY_MODECAP_CTRL && src[i] == MDPY_MODE_CMD_SET)
 			set_mode = true;
 	}
-	/* after the loop: one write may carry the request and the command */
-	if (set_mode)
+	/*
+	 * After the loop: one write may carry the request and the command.
+	 * A command, even one refused, is a guest driving the display.
+	 */
+	if (set_mode) {
 		mdpy_mode_set(core);
+		mdpy_core_set_scanout(core);
+	}
 	return 0;
 }

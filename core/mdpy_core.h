@@ -200,13 +200,21 @@ void mdpy_core_mode(const struct mdpy_core *core, struct mdpy_mode *mode);
 void mdpy_cfg_put_modecap(u8 *cfg, const struct mdpy_type *type,
 			  const struct mdpy_mode *def);
 /*
- * Config bytes the device itself changes (current mode, command status):
- * read-only to the guest, yet not fixed.
+ * Whether the guest has started using the display since the last reset
+ * (MDPY_MODE_FLAG_SCANOUT: a SET command, which the core sees, or a BAR0
+ * write, which the glue reports with mdpy_core_set_scanout()).  Only a
+ * reset clears it.
+ */
+bool mdpy_core_scanout(const struct mdpy_core *core);
+void mdpy_core_set_scanout(struct mdpy_core *core);
+/*
+ * Config bytes the device itself changes (current mode, command status,
+ * flags): read-only to the guest, yet not fixed.
  */
 static inline bool mdpy_cfg_device_set(u32 off)
 {
 	return (off >= MDPY_WIDTH_OFFSET && off < MDPY_HEIGHT_OFFSET + 4) ||
-	       (off >= MDPY_MODECAP_CTRL && off < MDPY_MODECAP_CTRL + 4);
+	       (off >= MDPY_MODECAP_CTRL && off < MDPY_MODECAP_FLAGS + 4);
 }
 
 /* A config access [off, off + len) must lie inside the 256-byte space */

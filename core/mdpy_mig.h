@@ -5,11 +5,11 @@
  * parsed here so that unit tests and a fuzzer reach every check; the
  * kernel glue only moves bytes and pages.
  *
- * Format, version 2, all integers little-endian:
+ * Format, version 3, all integers little-endian:
  *
  *   header (MDPY_MIG_HDR_SIZE bytes)
  *     0  magic "MDPYMIG1" (8 bytes)
- *     8  u32 version        format version of the writer (2)
+ *     8  u32 version        format version of the writer (3)
  *    12  u32 header_size    MDPY_MIG_HDR_SIZE (all versions so far)
  *    16  char type[16]      type name ("hd"), NUL padded
  *    32  u32 width, 36 u32 height, 40 u32 bar_size
@@ -35,13 +35,17 @@
  *   2  config space with the mode capability: the current mode, the
  *      requested one and the last command's status travel with it, and
  *      the instance's default mode must be the same on both sides.
+ *   3  the mode capability is version 2 (0x24 bytes, with FLAGS): whether
+ *      the guest uses the display travels too.  A version 1 or 2 stream
+ *      loads with MDPY_MODE_FLAG_SCANOUT set, as its device always showed
+ *      the plane.
  */
 #ifndef MDPY_MIG_H
 #define MDPY_MIG_H
 
 #include "mdpy_core.h"
 
-#define MDPY_MIG_VERSION	2
+#define MDPY_MIG_VERSION	3
 #define MDPY_MIG_MAGIC		"MDPYMIG1"
 #define MDPY_MIG_MAGIC_SIZE	8
 #define MDPY_MIG_TYPE_SIZE	16

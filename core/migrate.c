@@ -378,7 +378,24 @@ static int rx_config_v1(struct mdpy_mig_rx *rx, const u8 *cfg)
 			return rx_fail(rx, "config space rejected");
 	memcpy(rx->cfg, cfg, MDPY_CFG_SIZE);
 	mdpy_cfg_put_modecap(rx->cfg, rx->type, &rx->def);
+	/* the device it came from always showed its plane */
+	rx->cfg[MDPY_MODECAP_FLAGS] = MDPY_MODE_FLAG_SCANOUT;
 	return 0;
+}
+
+/*
+ * A version 2 config space: the mode capability of version 1, without
+ * FLAGS.  The device it came from always showed its plane.
+ */
+static void rx_config_v2(struct mdpy_mig_rx *rx)
+{
+	u8 *cap = rx->cfg + MDPY_MODECAP_OFFSET;
+
+	if (cap[2] != MDPY_MODECAP_SIZE_V1 || cap[3] != 1)
+		return;		/* the config check refuses it */
+	cap[2] = MDPY_MODECAP_SIZE;
+	cap[3] = MDPY_MODECAP_VERSION;
+	rx->cfg[MDPY_MODECAP_FLAGS] = MDPY_MODE_FLAG_SCANOUT;
 }
 
 static int rx_config(struct mdpy_mig_rx *rx, const u8 *cfg)
@@ -394,6 +411,8 @@ static int rx_config(struct mdpy_mig_rx *rx, const u8 *cfg)
 		    get_le32(cfg + MDPY_MODECAP_DEFAULT_HEIGHT) != rx->def.height)
 			return rx_fail(rx, "instance resolution differs");
 		memcpy(rx->cfg, cfg, MDPY_CFG_SIZE);
+		if (rx->version == 2)
+			rx_config_v2(rx);
 	}
 	/* refused here, before any page could be staged for longer */
 	if (mdpy_mig_config_check(rx->type, &rx->def, rx->cfg))
@@ -512,6 +531,8 @@ int mdpy_mig_config_check(const struct mdpy_type *type,
 	if (mdpy_mode_check(type, &power_on.def, &cur) != MDPY_MODE_OK)
 		return -EINVAL;
 	if (get_le32(cfg + MDPY_MODECAP_CTRL) > MDPY_MODE_ERR_FB)
+		return -EINVAL;
+	if (get_le32(cfg + MDPY_MODECAP_FLAGS) & ~(u32)MDPY_MODE_FLAG_SCANOUT)
 		return -EINVAL;
 	return 0;
 }

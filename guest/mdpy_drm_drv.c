@@ -122,7 +122,8 @@ static void mdpy_drm_read_modecap(struct pci_dev *pdev, struct mdpy_drm *mdpy)
 			      MDPY_MODECAP_OFFSET, &width);
 	pci_read_config_dword(pdev, pos + MDPY_MODECAP_DEFAULT_HEIGHT -
 			      MDPY_MODECAP_OFFSET, &height);
-	if (len < MDPY_MODECAP_SIZE || version < MDPY_MODECAP_VERSION) {
+	/* mode setting needs only version 1's fields, up to CTRL */
+	if (len < MDPY_MODECAP_SIZE_V1 || version < 1) {
 		dev_warn(dev, "mode capability at %#x: length %u, version %u: using the fixed mode\n",
 			 pos, len, version);
 		return;

@@ -47,9 +47,17 @@
  * stride is always width * 4 and the frame starts at BAR0 offset 0; the
  * bytes in BAR0 are kept across a change.  A device reset (and a VM
  * reboot) returns to the default mode with REQ = default and CTRL = OK.
+ *
+ * FLAGS (version 2 of the capability, which is then MDPY_MODECAP_SIZE
+ * long; version 1 was MDPY_MODECAP_SIZE_V1 and ended at CTRL) is set by
+ * the device.  MDPY_MODE_FLAG_SCANOUT says the guest has started using the
+ * display since the last reset: it sent a SET command, or wrote to BAR0,
+ * through a trapped access or through a mapping.  Firmware that only sizes
+ * BAR0 and enables memory decoding leaves it clear.  A reset clears it.
  */
 #define MDPY_MODECAP_OFFSET		0x50
-#define MDPY_MODECAP_SIZE		0x20
+#define MDPY_MODECAP_SIZE		0x24
+#define MDPY_MODECAP_SIZE_V1		0x20
 #define MDPY_MODECAP_VERSION_OFFSET	(MDPY_MODECAP_OFFSET + 0x03)	/* u8 */
 #define MDPY_MODECAP_MAGIC		(MDPY_MODECAP_OFFSET + 0x04)
 #define MDPY_MODECAP_FB_BYTES		(MDPY_MODECAP_OFFSET + 0x08)
@@ -58,8 +66,9 @@
 #define MDPY_MODECAP_REQ_WIDTH		(MDPY_MODECAP_OFFSET + 0x14)
 #define MDPY_MODECAP_REQ_HEIGHT		(MDPY_MODECAP_OFFSET + 0x18)
 #define MDPY_MODECAP_CTRL		(MDPY_MODECAP_OFFSET + 0x1c)
+#define MDPY_MODECAP_FLAGS		(MDPY_MODECAP_OFFSET + 0x20)
 
-#define MDPY_MODECAP_VERSION		1
+#define MDPY_MODECAP_VERSION		2
 #define MDPY_MODECAP_MAGIC_VALUE	0x45444f4d	/* 'M' 'O' 'D' 'E' */
 #define MDPY_MODE_MAX_SIDE		16384
 #define MDPY_MODE_WIDTH_ALIGN		8
@@ -72,6 +81,9 @@
 #define MDPY_MODE_ERR_SIDE		2	/* a side over MAX_SIDE */
 #define MDPY_MODE_ERR_ALIGN		3	/* width not aligned */
 #define MDPY_MODE_ERR_FB		4	/* frame larger than FB_BYTES */
+
+/* FLAGS */
+#define MDPY_MODE_FLAG_SCANOUT		0x01	/* the guest uses the display */
 
 /* The only pixel format: DRM_FORMAT_XRGB8888, fourcc 'X' 'R' '2' '4' */
 #define MDPY_FORMAT_XRGB8888		0x34325258

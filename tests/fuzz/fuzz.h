@@ -233,8 +233,8 @@ static inline void oracle_power_on(const struct otype *o, uint8_t *cfg)
 	/* the mode capability, linked from the first one */
 	cfg[0x41] = 0x50;
 	cfg[0x50] = 0x09;
-	cfg[0x52] = 0x20;
-	cfg[0x53] = 0x01;
+	cfg[0x52] = 0x24;		/* with FLAGS at 0x70 */
+	cfg[0x53] = 0x02;
 	put_le(cfg + 0x54, 0x45444f4d, 4);	/* "MODE" */
 	put_le(cfg + 0x58, (uint32_t)o->bar_size, 4);
 	put_le(cfg + 0x5c, o->def_w, 4);
@@ -243,10 +243,10 @@ static inline void oracle_power_on(const struct otype *o, uint8_t *cfg)
 	put_le(cfg + 0x68, o->def_h, 4);
 }
 
-/* Bytes the device sets itself: current mode, command status */
+/* Bytes the device sets itself: current mode, command status, flags */
 static inline int oracle_device_set(uint32_t off)
 {
-	return (off >= 0x48 && off < 0x50) || (off >= 0x6c && off < 0x70);
+	return (off >= 0x48 && off < 0x50) || (off >= 0x6c && off < 0x74);
 }
 
 /*
@@ -276,6 +276,8 @@ static inline void oracle_cfg_write(const struct otype *o, uint8_t *model,
 			put_le(model + 0x4c, h, 4);
 		}
 		put_le(model + 0x6c, st, 4);
+		/* a command, even a refused one: the guest uses the display */
+		model[0x70] |= 0x01;
 	}
 }
 

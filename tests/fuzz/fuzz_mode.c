@@ -57,13 +57,17 @@ static void check_state(const struct mdpy_type *t)
 	put_le(cfg + 0x6c, 5 + cur.height, 4);
 	FUZZ_ASSERT(mdpy_mig_config_check(t, &def, cfg) == -EINVAL,
 		    "a stream brought an unknown status");
+	memcpy(cfg, core.cfg, sizeof(cfg));
+	put_le(cfg + 0x70, get_le(cfg + 0x70, 4) | 2u << (cur.width & 7), 4);
+	FUZZ_ASSERT(mdpy_mig_config_check(t, &def, cfg) == -EINVAL,
+		    "a stream brought an unknown flag");
 }
 
 static void do_write(struct fstream *s)
 {
 	static const u8 lens[] = { 1, 2, 4, 4, 4, 8, 3, 12 };
 	u8 sel = fs_u8(s), buf[16];
-	u64 off = sel & 0x80 ? fs_u8(s) : 0x40 + fs_u8(s) % 0x34;
+	u64 off = sel & 0x80 ? fs_u8(s) : 0x40 + fs_u8(s) % 0x38;
 	size_t len = lens[sel & 7], i;
 	int ret;
 

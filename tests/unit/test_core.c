@@ -59,7 +59,7 @@ static void expected_cfg(const struct mdpy_type *t, u8 *e)
 	e[0x2e] = 0x00; e[0x2f] = 0x11;		/* subsystem 1100 */
 	e[0x34] = 0x40;				/* capability pointer */
 	e[0x40] = 0x09; e[0x41] = 0x50; e[0x42] = 0x10;
-	e[0x50] = 0x09; e[0x51] = 0x00; e[0x52] = 0x20; e[0x53] = 0x01;
+	e[0x50] = 0x09; e[0x51] = 0x00; e[0x52] = 0x24; e[0x53] = 0x02;
 	e[0x54] = 'M'; e[0x55] = 'O'; e[0x56] = 'D'; e[0x57] = 'E';
 	for (i = 0; i < 4; i++) {
 		e[0x44 + i] = (0x34325258u >> (8 * i)) & 0xff;
@@ -512,14 +512,16 @@ static void test_modecap_layout(void)
 	CHECK_EQ(rd(&dev, 0x41, 1), 0x50);
 	CHECK_EQ(rd(&dev, 0x50, 1), 0x09);
 	CHECK_EQ(rd(&dev, 0x51, 1), 0);
-	CHECK_EQ(rd(&dev, 0x52, 1), 0x20);
-	CHECK_EQ(rd(&dev, 0x53, 1), 1);
+	CHECK_EQ(rd(&dev, 0x52, 1), 0x24);
+	CHECK_EQ(rd(&dev, 0x53, 1), 2);
 	CHECK_EQ(rd(&dev, 0x54, 4), MDPY_MODECAP_MAGIC_VALUE);
 	CHECK_EQ(rd(&dev, 0x58, 4), 8u << 20);
 	CHECK_EQ(rd(&dev, 0x5c, 4), 1920);
 	CHECK_EQ(rd(&dev, 0x60, 4), 1080);
 	CHECK_EQ(rd(&dev, 0x6c, 4), MDPY_MODE_OK);
+	CHECK_EQ(rd(&dev, 0x70, 4), 0);
 	/* read-only fields ignore writes */
+	CHECK_EQ(wr_rd(&dev, 0x70, 4, 0xffffffff, 0x70, 4), 0);
 	CHECK_EQ(wr_rd(&dev, 0x58, 4, 1u << 30, 0x58, 4), 8u << 20);
 	CHECK_EQ(wr_rd(&dev, 0x5c, 4, 640, 0x5c, 4), 1920);
 	check_mode(&dev, 1920, 1080);
@@ -704,6 +706,47 @@ static void test_mode_parse(void)
 	}
 }
 
+/*
+ * FLAGS.SCANOUT: set by a SET command, even a refused one, and by the glue
+ * (a BAR0 write); not by any other config write; cleared by reset only.
+ */
+static void test_scanout_flag(void)
+{
+	u32 off;
+
+	mdpy_core_init(&dev, &mdpy_types[1]);
+	CHECK(!mdpy_core_scanout(&dev));
+	/* what firmware does: sizing, decoding on, interrupt line */
+	wr(&dev, 0x10, 4, 0xffffffff);
+	wr(&dev, 0x10, 4, 0xc0000000);
+	wr(&dev, 0x04, 2, 0x0006);
+	wr(&dev, 0x3c, 1, 0x0b);
+	/* every byte but CTRL, with every value but the command */
+	for (off = 0; off < MDPY_CFG_SIZE; off++)
+		if (off != MDPY_MODECAP_CTRL)
+			wr(&dev, off, 1, MDPY_MODE_CMD_SET);
+	wr(&dev, MDPY_MODECAP_CTRL, 1, 0x02);
+	wr(&dev, MDPY_MODECAP_CTRL, 1, 0x00);
+	CHECK(!mdpy_core_scanout(&dev));
+	CHECK_EQ(rd(&dev, MDPY_MODECAP_FLAGS, 4), 0);
+	/* a refused command counts: the guest drives the display */
+	wr(&dev, MDPY_MODECAP_REQ_WIDTH, 4, 0);
+	wr(&dev, MDPY_MODECAP_CTRL, 1, MDPY_MODE_CMD_SET);
+	CHECK_EQ(rd(&dev, MDPY_MODECAP_CTRL, 4), MDPY_MODE_ERR_ZERO);
+	CHECK(mdpy_core_scanout(&dev));
+	CHECK_EQ(rd(&dev, MDPY_MODECAP_FLAGS, 4), MDPY_MODE_FLAG_SCANOUT);
+	/* the guest cannot clear it */
+	wr(&dev, MDPY_MODECAP_FLAGS, 4, 0);
+	CHECK(mdpy_core_scanout(&dev));
+	mdpy_core_reset(&dev);
+	CHECK(!mdpy_core_scanout(&dev));
+	/* the glue's report of a BAR0 write */
+	mdpy_core_set_scanout(&dev);
+	CHECK_EQ(rd(&dev, MDPY_MODECAP_FLAGS, 4), MDPY_MODE_FLAG_SCANOUT);
+	mdpy_core_reset(&dev);
+	CHECK_EQ(rd(&dev, MDPY_MODECAP_FLAGS, 4), 0);
+}
+
 static const struct unit_test tests[] = {
 	{ "types_table", test_types },
 	{ "config_power_on_table", test_power_on_table },
@@ -728,6 +771,7 @@ static const struct unit_test tests[] = {
 	{ "mode_half_written_and_command", test_mode_half_written },
 	{ "mode_reset_and_admin_default", test_mode_reset_and_default },
 	{ "mode_parse", test_mode_parse },
+	{ "scanout_flag", test_scanout_flag },
 };
 
 int main(void)

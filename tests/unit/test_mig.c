@@ -411,7 +411,7 @@ static void test_writer_layout(void)
 	CHECK_EQ(stream_len, MDPY_MIG_IDLE_SIZE + 16 + 2 * PAGE);
 	h = stream;
 	CHECK(!memcmp(h, "MDPYMIG1", 8));
-	CHECK_EQ(rd32(h + 8), 2);
+	CHECK_EQ(rd32(h + 8), 3);
 	CHECK_EQ(rd32(h + 12), 48);
 	CHECK(!memcmp(h + 16, "hd\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16));
 	CHECK_EQ(rd32(h + 32), 1920);
@@ -452,7 +452,7 @@ static void test_idle_round_trip(void)
 			CHECK_EQ(feed_all(t, stream, stream_len, how), 0);
 			CHECK(!rx.error);
 			CHECK_EQ(rx.phase, MDPY_MIG_RX_DONE);
-			CHECK_EQ(rx.version, 2);
+			CHECK_EQ(rx.version, 3);
 			CHECK_EQ(sk.calls, 0);
 			CHECK(!memcmp(rx.cfg, power_on.cfg, MDPY_CFG_SIZE));
 			/* empty feeds after the end are fine */
@@ -573,7 +573,7 @@ static void test_refuse_header(void)
 		const char *why;
 	} edits[] = {
 		{ 8, 0, "unsupported version" },
-		{ 8, 3, "unsupported version" },
+		{ 8, 4, "unsupported version" },
 		{ 8, 7, "unsupported version" },
 		{ 8, 0xffffffff, "unsupported version" },
 		{ 12, 52, "bad header size" },
@@ -1017,10 +1017,15 @@ static void test_version1_stream(void)
 	CHECK_EQ(feed_all(t, stream, stream_len, 2), 0);
 	CHECK_EQ(rx.version, 1);
 	CHECK_EQ(sk.calls, 1);
-	/* read as the power-on state with the guest's bits */
+	/*
+	 * read as the power-on state with the guest's bits, and as a
+	 * display in use: its device always showed the plane
+	 */
 	power_on.cfg[0x04] = 0x06;
 	power_on.cfg[0x3c] = 0x0b;
+	power_on.cfg[MDPY_MODECAP_FLAGS] = MDPY_MODE_FLAG_SCANOUT;
 	CHECK(!memcmp(rx.cfg, power_on.cfg, MDPY_CFG_SIZE));
+	power_on.cfg[MDPY_MODECAP_FLAGS] = 0;
 	/* only into an instance showing the type's own size */
 	feed_def = &def;
 	REFUSED(t, "instance resolution differs", 1);
@@ -1034,8 +1039,58 @@ static void test_version1_stream(void)
 	raw_version = MDPY_MIG_VERSION;
 }
 
+/*
+ * Streams of the second format (mode capability version 1, no FLAGS) load
+ * as a display in use; a version 3 stream must carry the new capability.
+ */
+static void test_version2_stream(void)
+{
+	const struct mdpy_type *t = &mdpy_types[2];
+	u8 v2[MDPY_CFG_SIZE];
+
+	mdpy_core_init(&power_on, t);
+	memcpy(v2, power_on.cfg, MDPY_CFG_SIZE);
+	v2[MDPY_MODECAP_OFFSET + 2] = MDPY_MODECAP_SIZE_V1;
+	v2[MDPY_MODECAP_VERSION_OFFSET] = 1;
+	v2[0x04] = 0x02;
+	raw_version = 2;
+	stream_reset();
+	raw_header(t);
+	raw_config(v2);
+	raw_end();
+	sink_init(t);
+	CHECK_EQ(feed_all(t, stream, stream_len, 1), 0);
+	CHECK_EQ(rx.version, 2);
+	power_on.cfg[0x04] = 0x02;
+	power_on.cfg[MDPY_MODECAP_FLAGS] = MDPY_MODE_FLAG_SCANOUT;
+	CHECK(!memcmp(rx.cfg, power_on.cfg, MDPY_CFG_SIZE));
+	/* the old capability under the new version is refused */
+	raw_version = MDPY_MIG_VERSION;
+	stream_reset();
+	raw_header(t);
+	raw_config(v2);
+	raw_end();
+	REFUSED(t, "config space rejected", 0);
+	/* so are flags the device does not have */
+	mdpy_core_init(&power_on, t);
+	power_on.cfg[MDPY_MODECAP_FLAGS] = 0x02;
+	stream_reset();
+	raw_header(t);
+	raw_config(power_on.cfg);
+	raw_end();
+	REFUSED(t, "config space rejected", 0);
+	/* and the flag itself travels */
+	mdpy_core_init(&power_on, t);
+	mdpy_core_set_scanout(&power_on);
+	build(t, NULL, 0, &power_on);
+	sink_init(t);
+	CHECK_EQ(feed_all(t, stream, stream_len, 2), 0);
+	CHECK_EQ(rx.cfg[MDPY_MODECAP_FLAGS], MDPY_MODE_FLAG_SCANOUT);
+}
+
 static const struct unit_test tests[] = {
 	{ "mig_mode_in_stream", test_mode_in_stream },
+	{ "mig_version2_stream_loads", test_version2_stream },
 	{ "mig_version1_stream_loads", test_version1_stream },
 	{ "mig_sum_any_split", test_sum_splits },
 	{ "mig_page_hash", test_page_hash },
