@@ -114,6 +114,7 @@ static ssize_t mdpy_cfg_rw(struct mdpy_state *st, char __user *ubuf,
 		return -EFAULT;
 
 	mutex_lock(&st->cfg_lock);
+	mdpy_sync_scanout(st);
 	if (write) {
 		ret = mdpy_cfg_write(&st->core, off, buf, count);
 		mdpy_publish_mode(st);

@@ -16,10 +16,17 @@
  * A page that cannot be had, because the cgroup is at its limit or memory
  * is short, fails that access like a bad device access (SIGBUS, -ENOMEM)
  * rather than waking an OOM killer for memory the guest can do without.
+ *
+ * Whether the guest has written BAR0 since the last reset is part of the
+ * device's state (the SCANOUT flag): a trapped write says so directly; a
+ * mapping is writable only after page_mkwrite has seen a write to that
+ * page, and a reset write-protects every mapping again.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/sched/mm.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -61,6 +68,175 @@ static unsigned long mdpy_copy_user(void *kbuf, char __user *ubuf, size_t n,
 	}
 }
 
+/* Lock-free, on every write: only the first one since reset stores */
+static inline void mdpy_fb_note_write(struct mdpy_fb *fb)
+{
+	if (!atomic_read(&fb->written))
+		atomic_set(&fb->written, 1);
+}
+
+static const struct vm_operations_struct mdpy_fb_vm_ops;
+
+#ifdef MDPY_HAVE_VDEV_INODE
+static void mdpy_fb_track_init(struct mdpy_fb *fb)
+{
+	fb->mapping = NULL;
+}
+
+static int mdpy_fb_track(struct mdpy_fb *fb, struct vm_area_struct *vma)
+{
+	/* the same for every file of the device: its own inode's */
+	WRITE_ONCE(fb->mapping, vma->vm_file->f_mapping);
+	return 0;
+}
+
+/* Write-protect every mapping of BAR0 again: the next write faults */
+static void mdpy_fb_rearm(struct mdpy_fb *fb)
+{
+	struct address_space *mapping = READ_ONCE(fb->mapping);
+
+	if (mapping)
+		unmap_mapping_range(mapping, 0, (loff_t)fb->nr_pages << PAGE_SHIFT,
+				    0);
+}
+#else
+/*
+ * Before v6.10 the files of every VFIO device share one anonymous inode,
+ * so a device's mappings cannot be found through its address space.  fb
+ * keeps the address spaces (mm) that map BAR0 instead, each with its
+ * number of our VMAs.  Mappings are not copied into a child (VM_DONTCOPY),
+ * so only mmap brings a new mm; a split adds a VMA to an mm already here.
+ * The mmap lock is held around mmap, open and close, and is taken after
+ * @mm_lock never: mdpy_fb_rearm() drops @mm_lock first.
+ */
+struct mdpy_fb_mm {
+	struct list_head node;
+	struct mm_struct *mm;		/* mmgrab()ed while listed */
+	unsigned long vmas;
+	unsigned long pass;		/* the last rearm pass that took it */
+};
+
+static void mdpy_fb_track_init(struct mdpy_fb *fb)
+{
+	mutex_init(&fb->mm_lock);
+	INIT_LIST_HEAD(&fb->mms);
+	fb->rearm_pass = 0;
+}
+
+static struct mdpy_fb_mm *mdpy_fb_find_mm(struct mdpy_fb *fb,
+					  struct mm_struct *mm)
+{
+	struct mdpy_fb_mm *m;
+
+	lockdep_assert_held(&fb->mm_lock);
+	list_for_each_entry(m, &fb->mms, node)
+		if (m->mm == mm)
+			return m;
+	return NULL;
+}
+
+static int mdpy_fb_track(struct mdpy_fb *fb, struct vm_area_struct *vma)
+{
+	struct mdpy_fb_mm *m;
+	int ret = 0;
+
+	vm_flags_set(vma, VM_DONTCOPY);
+	mutex_lock(&fb->mm_lock);
+	m = mdpy_fb_find_mm(fb, vma->vm_mm);
+	if (m) {
+		m->vmas++;
+		goto out;
+	}
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	if (!m) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	m->mm = vma->vm_mm;
+	mmgrab(m->mm);
+	m->vmas = 1;
+	list_add(&m->node, &fb->mms);
+out:
+	mutex_unlock(&fb->mm_lock);
+	return ret;
+}
+
+static void mdpy_fb_vm_open(struct vm_area_struct *vma)
+{
+	struct mdpy_fb *fb = vma->vm_private_data;
+	struct mdpy_fb_mm *m;
+
+	mutex_lock(&fb->mm_lock);
+	m = mdpy_fb_find_mm(fb, vma->vm_mm);
+	if (m)
+		m->vmas++;
+	mutex_unlock(&fb->mm_lock);
+}
+
+static void mdpy_fb_vm_close(struct vm_area_struct *vma)
+{
+	struct mdpy_fb *fb = vma->vm_private_data;
+	struct mdpy_fb_mm *m;
+
+	mutex_lock(&fb->mm_lock);
+	m = mdpy_fb_find_mm(fb, vma->vm_mm);
+	if (m && !--m->vmas) {
+		list_del(&m->node);
+		mmdrop(m->mm);
+		kfree(m);
+	}
+	mutex_unlock(&fb->mm_lock);
+}
+
+static void mdpy_fb_zap_mm(struct mdpy_fb *fb, struct mm_struct *mm)
+{
+	VMA_ITERATOR(vmi, mm, 0);
+	struct vm_area_struct *vma;
+
+	for_each_vma(vmi, vma)
+		if (vma->vm_ops == &mdpy_fb_vm_ops &&
+		    vma->vm_private_data == fb)
+			zap_page_range(vma, vma->vm_start,
+				       vma->vm_end - vma->vm_start);
+}
+
+/*
+ * Write-protect every mapping of BAR0 again: one mm at a time, each under
+ * its own mmap lock, which must not be waited for under @mm_lock.
+ */
+static void mdpy_fb_rearm(struct mdpy_fb *fb)
+{
+	struct mdpy_fb_mm *m;
+	struct mm_struct *mm;
+	unsigned long pass;
+
+	mutex_lock(&fb->mm_lock);
+	pass = ++fb->rearm_pass;
+	for (;;) {
+		mm = NULL;
+		list_for_each_entry(m, &fb->mms, node) {
+			if (m->pass != pass) {
+				m->pass = pass;
+				mm = m->mm;
+				mmgrab(mm);
+				break;
+			}
+		}
+		mutex_unlock(&fb->mm_lock);
+		if (!mm)
+			return;
+		if (mmget_not_zero(mm)) {
+			mmap_read_lock(mm);
+			mdpy_fb_zap_mm(fb, mm);
+			mmap_read_unlock(mm);
+			mmput(mm);
+		}
+		mmdrop(mm);
+		mutex_lock(&fb->mm_lock);
+	}
+}
+#endif
+
 int mdpy_fb_init(struct mdpy_fb *fb, const struct mdpy_type *type)
 {
 	fb->type = type;
@@ -71,6 +247,8 @@ int mdpy_fb_init(struct mdpy_fb *fb, const struct mdpy_type *type)
 		return -ENOMEM;
 	mdpy_account_held(fb->nr_pages * sizeof(*fb->pages));
 	atomic_long_set(&fb->resident, 0);
+	atomic_set(&fb->written, 0);
+	mdpy_fb_track_init(fb);
 	return 0;
 }
 
@@ -102,6 +280,9 @@ void mdpy_fb_destroy(struct mdpy_fb *fb)
 	kvfree(fb->pages);
 	mdpy_account_held(-(long)(fb->nr_pages * sizeof(*fb->pages)));
 	fb->pages = NULL;
+#ifndef MDPY_HAVE_VDEV_INODE
+	mutex_destroy(&fb->mm_lock);
+#endif
 }
 
 static struct page *mdpy_fb_lookup(struct mdpy_fb *fb, unsigned long idx)
@@ -189,6 +370,9 @@ ssize_t mdpy_fb_rw(struct mdpy_fb *fb, u64 off, char __user *buf,
 			if (mdpy_copy_user(page_address(page) + pgoff,
 					   buf + done, n, !write))
 				return -EFAULT;
+			/* only a write that happened: a failed one changes nothing */
+			if (write)
+				mdpy_fb_note_write(fb);
 		} else if (write) {
 			return -ENOMEM;
 		} else if (mdpy_fb_read_initial(fb->type, off, buf + done, n)) {
@@ -235,10 +419,17 @@ unsigned long mdpy_fb_resident(struct mdpy_fb *fb)
 	return atomic_long_read(&fb->resident);
 }
 
-/* Back to the power-on picture; pages stay, mappings see the new bytes */
+/*
+ * Back to the power-on picture; pages stay, mappings see the new bytes.
+ * Not written since: if it was, mappings are write-protected again.
+ */
 void mdpy_fb_reset(struct mdpy_fb *fb)
 {
 	unsigned long i;
+
+	/* a write racing with the reset may go unseen, as on hardware */
+	if (atomic_xchg(&fb->written, 0))
+		mdpy_fb_rearm(fb);
 
 	for (i = 0; i < fb->nr_pages; i++) {
 		struct page *page = mdpy_fb_lookup(fb, i);
@@ -269,12 +460,36 @@ static vm_fault_t mdpy_fb_fault(struct vm_fault *vmf)
 	return 0;
 }
 
+/*
+ * The first write to a page through a mapping since it was mapped or
+ * write-protected: the guest is using the display.  The page has no
+ * address space, so the fault code must not look for one: it is locked
+ * here and VM_FAULT_LOCKED says so.
+ */
+static vm_fault_t mdpy_fb_mkwrite(struct vm_fault *vmf)
+{
+	struct mdpy_fb *fb = vmf->vma->vm_private_data;
+
+	mdpy_fb_note_write(fb);
+	lock_page(vmf->page);
+	return VM_FAULT_LOCKED;
+}
+
 static const struct vm_operations_struct mdpy_fb_vm_ops = {
+#ifndef MDPY_HAVE_VDEV_INODE
+	.open = mdpy_fb_vm_open,
+	.close = mdpy_fb_vm_close,
+#endif
 	.fault = mdpy_fb_fault,
+	.page_mkwrite = mdpy_fb_mkwrite,
 };
 
 int mdpy_fb_mmap(struct mdpy_fb *fb, struct vm_area_struct *vma)
 {
+	int ret = mdpy_fb_track(fb, vma);
+
+	if (ret)
+		return ret;
 	vma->vm_ops = &mdpy_fb_vm_ops;
 	vma->vm_private_data = fb;
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);

@@ -20,6 +20,7 @@
 #include <linux/vfio.h>
 
 #include "../core/mdpy_core.h"
+#include "compat-probes.h"
 
 /*
  * Framebuffer (BAR0) memory, allocated a page at a time on first touch.
@@ -33,6 +34,20 @@ struct mdpy_fb {
 	unsigned long nr_pages;		/* BAR0 size in pages */
 	struct page **pages;
 	atomic_long_t resident;		/* slots filled, for accounting */
+	/*
+	 * Whether BAR0 was written since the last reset, by any path: set
+	 * lock-free by every write, cleared by mdpy_fb_reset(), which also
+	 * write-protects every mapping again so that the next write through
+	 * one is seen (the vm_ops' page_mkwrite).
+	 */
+	atomic_t written;
+#ifdef MDPY_HAVE_VDEV_INODE
+	struct address_space *mapping;	/* the device inode's, once mapped */
+#else
+	struct mutex mm_lock;		/* protects the two below */
+	struct list_head mms;		/* struct mdpy_fb_mm: who maps us */
+	unsigned long rearm_pass;
+#endif
 };
 
 /* An mdev type as the mdev core sees it, tied to its core description */
@@ -80,6 +95,17 @@ struct mdpy_state {
 static inline struct mdpy_state *vdev_to_mdpy(struct vfio_device *vdev)
 {
 	return container_of(vdev, struct mdpy_state, vdev);
+}
+
+/*
+ * Under @cfg_lock: config space's FLAGS show a BAR0 write that fb.c saw
+ * lock-free (a SET command the core sees itself)
+ */
+static inline void mdpy_sync_scanout(struct mdpy_state *st)
+{
+	lockdep_assert_held(&st->cfg_lock);
+	if (atomic_read(&st->fb.written))
+		mdpy_core_set_scanout(&st->core);
 }
 
 /* Under @cfg_lock, after anything that may change the current mode */

@@ -203,6 +203,7 @@ static void mdpy_mig_close_stream(struct mdpy_mig_save *ms)
 	size_t n;
 
 	mutex_lock(&st->cfg_lock);
+	mdpy_sync_scanout(st);
 	n = mdpy_mig_put_config(&ms->tx, &st->core, ms->buf);
 	mutex_unlock(&st->cfg_lock);
 	n += mdpy_mig_put_end(&ms->tx, ms->buf + n);

@@ -43,6 +43,10 @@ trap 'rm -f "$tmp"' EXIT
 	probe MDPY_HAVE_GET_REGION_INFO_CAPS include/linux/vfio.h 'get_region_info_caps'
 	# v6.8: eventfd_signal() lost its count argument.
 	probe MDPY_HAVE_EVENTFD_SIGNAL_CTX_ONLY include/linux/eventfd.h 'void eventfd_signal\(struct eventfd_ctx \*ctx\)'
+	# v6.10 "vfio: Create vfio_fs_type with inode per device": every file
+	# of a device maps through the device's own inode, so
+	# unmap_mapping_range() reaches all of its mappings.
+	probe MDPY_HAVE_VDEV_INODE include/linux/vfio.h '^[[:space:]]struct inode \*inode;'
 	# v6.2 added the PRE_COPY migration states and VFIO_MIG_GET_PRECOPY_INFO.
 	probe MDPY_HAVE_MIG_PRE_COPY include/uapi/linux/vfio.h 'define VFIO_MIGRATION_PRE_COPY'
 	# v6.2 added the migration_get_data_size op (VFIO_DEVICE_FEATURE_MIG_DATA_SIZE),

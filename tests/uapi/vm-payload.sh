@@ -17,7 +17,7 @@ set -eu
 make -s -C "$HERE" O="$TOP/build/uapi"
 
 n=20
-for prog in sysfs config bar ioctl migrate types mode; do
+for prog in sysfs config bar ioctl migrate types mode scanout; do
 	bin=$TOP/build/uapi/$prog
 	name=$n-uapi-$prog
 	n=$((n + 1))
