@@ -265,16 +265,21 @@ static inline bool mdpy_plane_type_ok(u32 drm_plane_type)
 }
 
 /*
- * The plane that shows @mode.  Inline: QEMU asks for it every display
- * refresh, and the kernel sample answers from a struct it keeps.
+ * The plane that shows @mode, or, until the guest has started using the
+ * display (@scanout, mdpy_core_scanout()), an empty one: format and size
+ * 0, which tells QEMU to show its boot display (ramfb) if it has one.
+ * Inline: QEMU asks for it every display refresh, and the kernel sample
+ * answers from a struct it keeps.
  */
-static inline int mdpy_plane_get(const struct mdpy_mode *mode,
+static inline int mdpy_plane_get(const struct mdpy_mode *mode, bool scanout,
 				 u32 drm_plane_type, struct mdpy_plane *plane)
 {
 	if (!mdpy_plane_type_ok(drm_plane_type))
 		return -EINVAL;
 
 	memset(plane, 0, sizeof(*plane));
+	if (!scanout)
+		return 0;
 	plane->format = MDPY_FORMAT_XRGB8888;
 	plane->width = mode->width;
 	plane->height = mode->height;

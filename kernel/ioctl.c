@@ -195,7 +195,12 @@ static long mdpy_query_plane(struct mdpy_state *st, void __user *arg)
 					  region_index);
 	struct vfio_device_gfx_plane_info info = {};
 	u64 packed = READ_ONCE(st->mode);
-	struct mdpy_mode mode = { .width = (u32)packed, .height = packed >> 32 };
+	struct mdpy_mode mode = {
+		.width = (u32)packed,
+		.height = (u32)(packed >> 32) & ~(u32)(MDPY_MODE_SHOWN >> 32),
+	};
+	bool scanout = (packed & MDPY_MODE_SHOWN) ||
+		       atomic_read(&st->fb.written);
 	struct mdpy_plane plane;
 
 	if (copy_from_user(&info, arg, minsz))
@@ -204,7 +209,7 @@ static long mdpy_query_plane(struct mdpy_state *st, void __user *arg)
 	if (info.argsz < minsz || (info.flags & ~MDPY_PLANE_FLAGS))
 		return -EINVAL;
 
-	if (mdpy_plane_get(&mode, info.drm_plane_type, &plane))
+	if (mdpy_plane_get(&mode, scanout, info.drm_plane_type, &plane))
 		return -EINVAL;
 
 	switch (info.flags) {
@@ -216,7 +221,11 @@ static long mdpy_query_plane(struct mdpy_state *st, void __user *arg)
 		return -EINVAL;	/* no dma-buf, and nothing else to probe */
 	}
 
-	/* the guest's current mode: QEMU resizes its window when it changes */
+	/*
+	 * The guest's current mode: QEMU resizes its window when it changes.
+	 * Until the guest uses the display, format and size 0: QEMU then
+	 * shows its ramfb if it has one (ramfb=on), else what it showed.
+	 */
 	info.drm_format = plane.format;
 	info.drm_format_mod = 0;	/* DRM_FORMAT_MOD_LINEAR */
 	info.width = plane.width;

@@ -76,9 +76,12 @@ struct mdpy_state {
 	struct mdpy_core core;
 	bool in_use;			/* open: the default mode is fixed */
 	/*
-	 * The current mode, width | height << 32, for the plane query that
-	 * QEMU sends every refresh: one load, no lock.  Written with
-	 * mdpy_publish_mode() wherever config space may have changed.
+	 * The current mode, width | height << 32, and MDPY_MODE_SHOWN when
+	 * config space says the guest uses the display, for the plane query
+	 * that QEMU sends every refresh: one load, no lock.  Written with
+	 * mdpy_publish_mode() wherever config space may have changed.  A
+	 * BAR0 write fb.c saw, and config space did not yet, is in
+	 * @fb.written.
 	 */
 	u64 mode;
 
@@ -108,6 +111,9 @@ static inline void mdpy_sync_scanout(struct mdpy_state *st)
 		mdpy_core_set_scanout(&st->core);
 }
 
+/* Sides are at most 16384, so the top bit of @mode is free */
+#define MDPY_MODE_SHOWN		BIT_ULL(63)
+
 /* Under @cfg_lock, after anything that may change the current mode */
 static inline void mdpy_publish_mode(struct mdpy_state *st)
 {
@@ -115,7 +121,8 @@ static inline void mdpy_publish_mode(struct mdpy_state *st)
 
 	lockdep_assert_held(&st->cfg_lock);
 	mdpy_core_mode(&st->core, &m);
-	WRITE_ONCE(st->mode, (u64)m.width | (u64)m.height << 32);
+	WRITE_ONCE(st->mode, (u64)m.width | (u64)m.height << 32 |
+		   (mdpy_core_scanout(&st->core) ? MDPY_MODE_SHOWN : 0));
 }
 
 /* device.c: main.c creates VFIO devices with these ops */

@@ -342,6 +342,14 @@ static inline void check_plane(const struct otype *o, const uint8_t *cfg,
 		return;
 	}
 	FUZZ_ASSERT(ret == 0, "plane type %u: ret %d", ptype, ret);
+	if (!(cfg[0x70] & 0x01)) {
+		/* not used yet: empty, so QEMU may show its boot display */
+		FUZZ_ASSERT(!p->format && !p->width && !p->height &&
+			    !p->stride && !p->size && !p->region_index,
+			    "plane of a display not used yet: format 0x%x size %u",
+			    p->format, p->size);
+		return;
+	}
 	FUZZ_ASSERT(p->format == 0x34325258, "format 0x%x", p->format);
 	FUZZ_ASSERT(p->width == get_le(cfg + 0x48, 4) &&
 		    p->height == get_le(cfg + 0x4c, 4),

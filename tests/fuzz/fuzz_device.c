@@ -213,9 +213,9 @@ static void do_plane(struct inst *in, struct fstream *s)
 
 	memset(&p, 0x5a, sizeof(p));
 	mdpy_core_mode(&in->core, &mode);
-	ret = mdpy_plane_get(&mode, ptype, &p);
+	ret = mdpy_plane_get(&mode, mdpy_core_scanout(&in->core), ptype, &p);
 	check_plane(&in->o, in->model, ptype, ret, &p);
-	if (!ret) {
+	if (!ret && p.format) {
 		/* the plane and the vendor capability describe one frame */
 		FUZZ_ASSERT(get_le(in->core.cfg + MDPY_WIDTH_OFFSET, 4) == p.width &&
 			    get_le(in->core.cfg + MDPY_HEIGHT_OFFSET, 4) == p.height &&

@@ -41,7 +41,8 @@ static void check_state(const struct mdpy_type *t)
 	FUZZ_ASSERT(core.def.width == o.def_w && core.def.height == o.def_h,
 		    "default %ux%u, oracle %ux%u", core.def.width,
 		    core.def.height, o.def_w, o.def_h);
-	ret = mdpy_plane_get(&cur, MDPY_PLANE_PRIMARY, &p);
+	ret = mdpy_plane_get(&cur, mdpy_core_scanout(&core), MDPY_PLANE_PRIMARY,
+			     &p);
 	check_plane(&o, core.cfg, MDPY_PLANE_PRIMARY, ret, &p);
 	FUZZ_ASSERT(mdpy_mig_config_check(t, &def, core.cfg) == 0,
 		    "the device's own config fails the migration check");

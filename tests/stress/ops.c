@@ -142,6 +142,8 @@ void check_cfg_bytes(struct worker *w, const struct stype *t, uint64_t off,
 			ok = 1;
 		} else if (o == 0x6c) {
 			ok = b[i] <= 4;		/* the last command's status */
+		} else if (o == 0x70) {
+			ok = b[i] <= 1;		/* FLAGS: SCANOUT at most */
 		} else {
 			ok = b[i] == ref[o];
 		}
@@ -542,8 +544,18 @@ void op_ioctl_valid(struct worker *w, struct dev *d, int fd)
 	case 3:
 		if (ioctl_plane(fd, &pi, VFIO_GFX_PLANE_TYPE_REGION,
 				rnd_below(&w->r, 2),
-				rnd_below(&w->r, 2) ? PLANE_MINSZ : PLANE_FULLSZ) ||
-		    !pi.width || !pi.height || pi.width > 16384 ||
+				rnd_below(&w->r, 2) ? PLANE_MINSZ : PLANE_FULLSZ)) {
+			bad_result(w, "QUERY_GFX_PLANE: %s", strerror(errno));
+			break;
+		}
+		/*
+		 * Empty (all 0) until the guest uses the display since the
+		 * last reset, which other workers do at random; else a mode.
+		 */
+		if (!pi.drm_format && !pi.width && !pi.height && !pi.stride &&
+		    !pi.size && !pi.region_index)
+			break;
+		if (!pi.width || !pi.height || pi.width > 16384 ||
 		    (uint64_t)pi.width * pi.height * 4 > t->bar_size ||
 		    pi.stride != pi.width * 4 || pi.region_index != 0 ||
 		    pi.drm_format != 0x34325258)

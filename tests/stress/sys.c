@@ -266,8 +266,8 @@ void power_on_cfg(const struct stype *t, uint8_t *c)
 	le(c + 0x48, t->width, 4);
 	le(c + 0x4c, t->height, 4);
 	c[0x50] = 0x09;
-	c[0x52] = 0x20;
-	c[0x53] = 0x01;
+	c[0x52] = 0x24;		/* with FLAGS at 0x70 */
+	c[0x53] = 0x02;
 	le(c + 0x54, 0x45444f4d, 4);
 	le(c + 0x58, t->bar_size, 4);
 	le(c + 0x5c, t->width, 4);

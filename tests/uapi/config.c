@@ -48,8 +48,8 @@ static void model_init(uint8_t *cfg, const struct mdpy_ttype *t)
 	put32(cfg + 0x48, t->width);
 	put32(cfg + 0x4c, t->height);
 	cfg[0x50] = 0x09;		/* the mode capability, last */
-	cfg[0x52] = 0x20;
-	cfg[0x53] = 0x01;		/* its version */
+	cfg[0x52] = 0x24;		/* with FLAGS at 0x70 */
+	cfg[0x53] = 0x02;		/* its version */
 	put32(cfg + 0x54, 0x45444f4d);	/* "MODE" */
 	put32(cfg + 0x58, (uint32_t)bar_size_for(t));
 	put32(cfg + 0x5c, t->width);	/* default */
@@ -113,6 +113,7 @@ static void model_write(uint8_t *cfg, uint32_t off, const uint8_t *src,
 			put32(cfg + 0x4c, h);
 		}
 		put32(cfg + 0x6c, st);
+		cfg[0x70] |= 0x01;	/* FLAGS.SCANOUT: the guest uses it */
 	}
 }
 
@@ -351,7 +352,7 @@ TEST_F(dev, capability_chain)
 		ASSERT_GE(ptr, 0x40);
 		ASSERT_LE(ptr, CFG_SIZE - 4);
 		EXPECT_EQ(R(ptr, 1), 0x09);
-		EXPECT_EQ(R(ptr + 2, 1), seen ? 0x20 : 0x10);
+		EXPECT_EQ(R(ptr + 2, 1), seen ? 0x24 : 0x10);
 		if (seen)
 			EXPECT_EQ(R(ptr + 4, 4), MDPY_MODECAP_MAGIC_VALUE);
 		ptr = R(ptr + 1, 1) & ~3u;

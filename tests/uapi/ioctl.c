@@ -282,18 +282,29 @@ static void check_plane(const struct mdpy_ttype *t, const struct vdev *d,
 	}
 }
 
-/* QEMU's region query: argsz 60 (pre-6.7 struct) or 64, plane type 0 or 1. */
-TEST_F(dev, plane_region_query)
+/* Before the guest uses the display: format, size and the rest all 0 */
+static void check_plane_empty(const struct plane_info *p, int *bad)
+{
+	if (p->drm_format || p->drm_format_mod || p->width || p->height ||
+	    p->stride || p->size || p->x_pos || p->y_pos || p->x_hot ||
+	    p->y_hot || p->region_index) {
+		ht_diag("empty plane expected: format 0x%x %ux%u size %u region %u",
+			p->drm_format, p->width, p->height, p->size,
+			p->region_index);
+		(*bad)++;
+	}
+}
+
+/* Every argsz and plane type QEMU may send, on a display used or not */
+static void query_every_way(const struct mdpy_ttype *t, struct vdev *d,
+			    struct cbuf *c, int used, int *bad)
 {
 	static const uint32_t sizes[] = { PLANE_MINSZ, PLANE_FULLSZ, 72, 4096 };
 	static const uint32_t types[] = { DRM_PLANE_TYPE_OVERLAY, DRM_PLANE_TYPE_PRIMARY };
 	struct plane_info out;
 	unsigned int k, ti;
-	int bad = 0;
-	struct cbuf c;
 	long pos;
 
-	ASSERT_RET(cbuf_init(&c), 0);
 	for (ti = 0; ti < 2; ti++) {
 		for (k = 0; k < 4; k++) {
 			struct plane_info in = {
@@ -302,28 +313,46 @@ TEST_F(dev, plane_region_query)
 				.drm_plane_type = types[ti],
 			};
 
-			memset(c.base, CANARY, 3 * PAGE_SZ);
-			memcpy(c.base, &in, 12);
-			cbuf_snap(&c);
-			ASSERT_OK(ioctl(self->d.fd, VFIO_DEVICE_QUERY_GFX_PLANE, c.base));
-			memcpy(&out, c.base, sizeof(out));
+			memset(c->base, CANARY, 3 * PAGE_SZ);
+			memcpy(c->base, &in, 12);
+			cbuf_snap(c);
+			ASSERT_OK(ioctl(d->fd, VFIO_DEVICE_QUERY_GFX_PLANE, c->base));
+			memcpy(&out, c->base, sizeof(out));
 			EXPECT_EQ(out.argsz, sizes[k]);
 			EXPECT_EQ(out.flags, VFIO_GFX_PLANE_TYPE_REGION);
 			/* the input type is echoed, or named as the primary */
 			EXPECT_TRUE(out.drm_plane_type == types[ti] ||
 				    out.drm_plane_type == DRM_PLANE_TYPE_PRIMARY);
-			check_plane(self->t, &self->d, &out, &bad);
+			if (used)
+				check_plane(t, d, &out, bad);
+			else
+				check_plane_empty(&out, bad);
 			/* bytes 60..63 (reserved or padding): untouched or zero */
-			if (sizes[k] >= PLANE_FULLSZ && cbuf_changed(&c, PLANE_MINSZ, PLANE_FULLSZ) >= 0)
+			if (sizes[k] >= PLANE_FULLSZ && cbuf_changed(c, PLANE_MINSZ, PLANE_FULLSZ) >= 0)
 				EXPECT_EQ(out.reserved, 0);
-			pos = cbuf_changed(&c, sizes[k] < PLANE_FULLSZ ? sizes[k] : PLANE_FULLSZ,
+			pos = cbuf_changed(c, sizes[k] < PLANE_FULLSZ ? sizes[k] : PLANE_FULLSZ,
 					   3 * PAGE_SZ);
 			if (pos >= 0) {
 				ht_diag("argsz %u: byte %ld past argsz/struct changed", sizes[k], pos);
-				bad++;
+				(*bad)++;
 			}
 		}
 	}
+}
+
+/*
+ * QEMU's region query: argsz 60 (pre-6.7 struct) or 64, plane type 0 or 1;
+ * an empty plane until the guest uses the display, then the mode.
+ */
+TEST_F(dev, plane_region_query)
+{
+	int bad = 0;
+	struct cbuf c;
+
+	ASSERT_RET(cbuf_init(&c), 0);
+	query_every_way(self->t, &self->d, &c, 0, &bad);
+	ASSERT_RET(display_use(&self->d), 0);
+	query_every_way(self->t, &self->d, &c, 1, &bad);
 	EXPECT_EQ(bad, 0);
 	cbuf_free(&c);
 }
@@ -348,6 +377,7 @@ TEST_F(dev, plane_region_is_mappable_framebuffer)
 	struct vfio_region_info ri;
 	uint8_t *map, *want;
 
+	ASSERT_RET(display_use(&self->d), 0);
 	ASSERT_OK(ioctl(self->d.fd, VFIO_DEVICE_QUERY_GFX_PLANE, &p));
 	ASSERT_LT(p.region_index, self->d.info.num_regions);
 	ASSERT_RET(region_info(self->d.fd, p.region_index, &ri), 0);

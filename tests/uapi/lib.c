@@ -72,6 +72,14 @@ void initial_bytes(const struct mdpy_ttype *t, uint64_t off, uint8_t *buf,
 	}
 }
 
+int display_use(struct vdev *d)
+{
+	uint8_t b;
+	int ret = bar_read(d, d->bar.size - 1, &b, 1);
+
+	return ret ? ret : bar_write(d, d->bar.size - 1, &b, 1);
+}
+
 int mod_loaded(void)
 {
 	return module_loaded(MODULE_NAME) || path_exists(PARENT_DIR);

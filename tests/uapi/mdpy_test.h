@@ -110,6 +110,13 @@ uint8_t *initial_picture(const struct mdpy_ttype *t, uint64_t size);
 /* The whole BAR read through the fd in one call, as a client would */
 uint8_t *bar_read_all(struct vdev *d);
 
+/*
+ * The guest starts using the display without changing a byte: the last
+ * byte of BAR0 written back as it is.  Until then the plane is empty
+ * (FLAGS.SCANOUT clear); from then on it shows the mode.
+ */
+int display_use(struct vdev *d);
+
 /* Module control; module file from $MDPY_KO. */
 int mod_loaded(void);
 int mod_load(const char *params);

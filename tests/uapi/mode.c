@@ -58,6 +58,9 @@ static int shown(struct vdev *d, struct shown *s)
 	ret = cfg_get(d, MDPY_WIDTH_OFFSET, 4, &s->cap_w);
 	if (!ret)
 		ret = cfg_get(d, MDPY_HEIGHT_OFFSET, 4, &s->cap_h);
+	/* a display not used yet has no plane: use it (scanout.c's rule) */
+	if (!ret)
+		ret = display_use(d);
 	if (ret)
 		return ret;
 	if (ioctl(d->fd, VFIO_DEVICE_QUERY_GFX_PLANE, &p))

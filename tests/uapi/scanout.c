@@ -6,6 +6,7 @@
  * BAR0); set by a SET command (refused ones too), by a trapped BAR0
  * write and by a write through a mapping, including a mapping made
  * before a reset and one held by another process; carried by migration.
+ * The plane is empty exactly while it is clear.
  *
  * Expected values come from include/uapi/mdpy.h, not from the driver.
  */
@@ -27,7 +28,33 @@ static uint32_t flags(struct vdev *d)
 	return v;
 }
 
-#define EXPECT_SCANOUT(d, on) EXPECT_EQ(flags(d), (on) ? MDPY_MODE_FLAG_SCANOUT : 0u)
+/*
+ * The plane QEMU gets: 0 empty (format and size 0, QEMU shows its ramfb),
+ * 1 the current mode, -1 neither or an error
+ */
+static int plane_shown(struct vdev *d)
+{
+	struct plane_info p = { .argsz = PLANE_MINSZ,
+				.flags = VFIO_GFX_PLANE_TYPE_REGION };
+	uint32_t w, h;
+
+	if (ioctl(d->fd, VFIO_DEVICE_QUERY_GFX_PLANE, &p) ||
+	    cfg_get(d, MDPY_WIDTH_OFFSET, 4, &w) ||
+	    cfg_get(d, MDPY_HEIGHT_OFFSET, 4, &h))
+		return -1;
+	if (!p.drm_format && !p.size && !p.width && !p.height && !p.stride)
+		return 0;
+	if (p.drm_format == MDPY_FORMAT_XRGB8888 && p.width == w &&
+	    p.height == h && p.stride == w * 4 && p.size == w * h * 4)
+		return 1;
+	return -1;
+}
+
+/* FLAGS and the plane agree on whether the display is in use */
+#define EXPECT_SCANOUT(d, on) do {					\
+	EXPECT_EQ(flags(d), (on) ? MDPY_MODE_FLAG_SCANOUT : 0u);	\
+	EXPECT_EQ(plane_shown(d), (on) ? 1 : 0);			\
+} while (0)
 
 static void *map_bar(struct vdev *d, size_t len)
 {

@@ -352,6 +352,7 @@ TEST_F(mod, all_types_at_once)
 		uint32_t w = 0, h = 0;
 		uint8_t px[4] = { 1, 2, 3, 4 };
 
+		EXPECT_RET(display_use(&d[i]), 0);
 		EXPECT_OK(ioctl(d[i].fd, VFIO_DEVICE_QUERY_GFX_PLANE, &p));
 		EXPECT_EQ(p.width, mdpy_ttypes[i].width);
 		EXPECT_EQ(p.height, mdpy_ttypes[i].height);

@@ -155,7 +155,8 @@ TEST_F(mod, added_type_instance)
 	EXPECT_RET(cfg_put(&d, 0x10, 4, 0xffffffff), 0);
 	EXPECT_RET(cfg_get(&d, 0x10, 4, &v), 0);
 	EXPECT_EQ(v, (uint32_t)~(bar - 1) | 0x8);
-	/* the plane */
+	/* the plane, once the guest uses the display */
+	EXPECT_RET(display_use(&d), 0);
 	EXPECT_OK(ioctl(d.fd, VFIO_DEVICE_QUERY_GFX_PLANE, &p));
 	EXPECT_EQ(p.width, t->width);
 	EXPECT_EQ(p.height, t->height);

@@ -283,7 +283,7 @@ static void test_plane(void)
 		const struct mdpy_mode *t = &m;
 
 		memset(&p, 0xa5, sizeof(p));
-		CHECK_EQ(mdpy_plane_get(t, MDPY_PLANE_OVERLAY, &p), 0);
+		CHECK_EQ(mdpy_plane_get(t, true, MDPY_PLANE_OVERLAY, &p), 0);
 		CHECK_EQ(p.format, 0x34325258);
 		CHECK_EQ(p.width, t->width);
 		CHECK_EQ(p.height, t->height);
@@ -291,10 +291,20 @@ static void test_plane(void)
 		CHECK_EQ(p.size, t->width * t->height * 4);
 		CHECK_EQ(p.region_index, 0);
 		CHECK(p.region_index < MDPY_NUM_REGIONS);
-		CHECK_EQ(mdpy_plane_get(t, MDPY_PLANE_PRIMARY, &p), 0);
-		CHECK_EQ(mdpy_plane_get(t, MDPY_PLANE_CURSOR, &p), -EINVAL);
-		CHECK_EQ(mdpy_plane_get(t, 3, &p), -EINVAL);
-		CHECK_EQ(mdpy_plane_get(t, 0xffffffff, &p), -EINVAL);
+		CHECK_EQ(mdpy_plane_get(t, true, MDPY_PLANE_PRIMARY, &p), 0);
+		CHECK_EQ(mdpy_plane_get(t, true, MDPY_PLANE_CURSOR, &p), -EINVAL);
+		CHECK_EQ(mdpy_plane_get(t, true, 3, &p), -EINVAL);
+		CHECK_EQ(mdpy_plane_get(t, true, 0xffffffff, &p), -EINVAL);
+		/* before the guest uses the display: an empty plane */
+		memset(&p, 0xa5, sizeof(p));
+		CHECK_EQ(mdpy_plane_get(t, false, MDPY_PLANE_PRIMARY, &p), 0);
+		CHECK_EQ(p.format, 0);
+		CHECK_EQ(p.size, 0);
+		CHECK_EQ(p.width, 0);
+		CHECK_EQ(p.height, 0);
+		CHECK_EQ(p.stride, 0);
+		CHECK_EQ(p.region_index, 0);
+		CHECK_EQ(mdpy_plane_get(t, false, MDPY_PLANE_CURSOR, &p), -EINVAL);
 	}
 }
 
@@ -497,7 +507,7 @@ static void check_mode(const struct mdpy_core *c, u32 w, u32 h)
 	mdpy_core_mode(c, &m);
 	CHECK_EQ(m.width, w);
 	CHECK_EQ(m.height, h);
-	CHECK_EQ(mdpy_plane_get(&m, MDPY_PLANE_PRIMARY, &p), 0);
+	CHECK_EQ(mdpy_plane_get(&m, true, MDPY_PLANE_PRIMARY, &p), 0);
 	CHECK_EQ(p.width, w);
 	CHECK_EQ(p.height, h);
 	CHECK_EQ(p.stride, w * 4);
