@@ -166,11 +166,13 @@ def check_display(tap, q, tname, u, dumpdir, png_check, faildir):
     init = initial_picture(w, h)
     ext = 'png' if png_check else 'ppm'
 
-    # 1. before the guest touches anything: the initial picture
-    dump = os.path.join(dumpdir, '%s-initial.%s' % (tname, ext))
-    diff = image.compare(w, h, dump_and_read(q, dump), init)
-    tap.ok(diff is None, 'display %s: first dump shows the initial picture'
-           % tname, keep_failed(diff, dump, faildir))
+    # 1. before the guest uses the display its plane is empty, so QEMU
+    # (no ramfb here) shows its own placeholder
+    dump = os.path.join(dumpdir, '%s-unused.%s' % (tname, ext))
+    diff = image.placeholder(dump_and_read(q, dump))
+    tap.ok(diff is None, 'display %s: first dump is QEMU\'s placeholder '
+           '(no plane before the guest uses the display)' % tname,
+           keep_failed(diff, dump, faildir))
 
     addr = check_bar0(tap, q, bdf, tname, w, h)
     if addr is None:
@@ -182,6 +184,19 @@ def check_display(tap, q, tname, u, dumpdir, png_check, faildir):
     want = init[mid:mid + 64] + init[-64:]
     tap.ok(got == want, 'bar0 %s: guest reads the initial picture' % tname,
            'got %s... want %s...' % (got[:8].hex(), want[:8].hex()))
+    # firmware's setup (BAR, decoding) and reads do not count as use
+    dump = os.path.join(dumpdir, '%s-read.%s' % (tname, ext))
+    diff = image.placeholder(dump_and_read(q, dump))
+    tap.ok(diff is None, 'display %s: still the placeholder after BAR setup '
+           'and reads' % tname, keep_failed(diff, dump, faildir))
+    # one pixel written back as it was: the guest uses the display, and
+    # QEMU shows the whole power-on picture
+    q.mem_write(addr + mid, init[mid:mid + 4])
+    dump = os.path.join(dumpdir, '%s-initial.%s' % (tname, ext))
+    diff = image.compare(w, h, dump_and_read(q, dump), init)
+    tap.ok(diff is None, 'display %s: after the first BAR0 write the dump '
+           'shows the initial picture' % tname,
+           keep_failed(diff, dump, faildir))
 
     # 2. draw the card through guest physical memory
     card = test_card(w, h)
@@ -214,6 +229,90 @@ def display_test(tap, tname, q_factory, dumpdir, png_check, faildir=None):
         run_nested(tap, 'display %s' % tname, q_factory, mdev.vfio_args(u),
                    lambda q: check_display(tap, q, tname, u, dumpdir,
                                            png_check, faildir))
+    finally:
+        try:
+            mdev.remove(u)
+        except OSError as e:
+            tap.ok(False, 'mdev %s: remove after QEMU exit' % tname, e)
+
+
+# ---------------------------------------------------------------------------
+# Boot display: QEMU's ramfb until the guest uses the mdpy display
+
+FW_CFG_SEL, FW_CFG_DATA, FW_CFG_DMA_HI, FW_CFG_DMA_LO = 0x510, 0x511, 0x514, 0x518
+FW_CFG_FILE_DIR = 0x19
+FW_CFG_DMA_SELECT, FW_CFG_DMA_WRITE = 0x08, 0x10
+RAMFB_FB_GPA = 0x01000000     # guest RAM the "firmware" draws into
+RAMFB_DMA_GPA = 0x00f00000    # its fw_cfg DMA request and config
+
+
+def bswap32(v):
+    return int.from_bytes(v.to_bytes(4, 'little'), 'big')
+
+
+def firmware_ramfb(q, w, h, pic):
+    """What SeaBIOS's and OVMF's ramfb drivers do, through qtest: find
+    the fw_cfg file etc/ramfb, give it a framebuffer in guest RAM by fw_cfg
+    DMA, and draw pic there."""
+    q.qtest('outw 0x%x 0x%x' % (FW_CFG_SEL, FW_CFG_FILE_DIR))
+    count = int.from_bytes(bytes(q.inb(FW_CFG_DATA) for _ in range(4)), 'big')
+    select = None
+    for _ in range(count):
+        ent = bytes(q.inb(FW_CFG_DATA) for _ in range(64))
+        if ent[8:].split(b'\0')[0] == b'etc/ramfb':
+            select = int.from_bytes(ent[4:6], 'big')
+    if select is None:
+        raise QemuError('fw_cfg has no etc/ramfb')
+    q.mem_write(RAMFB_FB_GPA, pic)
+    cfg = (RAMFB_FB_GPA.to_bytes(8, 'big') + MDPY_XRGB8888.to_bytes(4, 'big') +
+           (0).to_bytes(4, 'big') + w.to_bytes(4, 'big') + h.to_bytes(4, 'big') +
+           (w * 4).to_bytes(4, 'big'))
+    req = ((select << 16 | FW_CFG_DMA_SELECT | FW_CFG_DMA_WRITE).to_bytes(4, 'big') +
+           len(cfg).to_bytes(4, 'big') + (RAMFB_DMA_GPA + 16).to_bytes(8, 'big'))
+    q.mem_write(RAMFB_DMA_GPA, req + cfg)
+    # the big-endian 64-bit address; writing its low half starts the DMA
+    q.outl(FW_CFG_DMA_HI, 0)
+    q.outl(FW_CFG_DMA_LO, bswap32(RAMFB_DMA_GPA))
+    ctl = int.from_bytes(bytes(q.mem_read(RAMFB_DMA_GPA, 4)), 'big')
+    if ctl:
+        raise QemuError('fw_cfg DMA to etc/ramfb: control 0x%x' % ctl)
+
+
+def ramfb_session(tap, q, tname, dumpdir, faildir):
+    """ramfb=on: the firmware's picture until the guest writes BAR0, the
+    mdpy plane from then on, and the firmware's again after a reboot."""
+    w, h = TYPES[tname]
+    tag = 'boot display %s' % tname
+    g = Guest(tap, q, tname, dumpdir, faildir, tag)
+    fw = flipped(test_card(w, h), w, h)
+    firmware_ramfb(q, w, h, fw)
+    g.setup()
+    g.shows(fw, 'before the guest uses the display QEMU shows the '
+            'firmware\'s ramfb', 'firmware')
+    card = test_card(w, h)
+    g.draw(card)
+    g.shows(card, 'after the guest draws into BAR0 QEMU shows the mdpy '
+            'plane', 'card')
+    q.cmd('system_reset')
+    q.wait_event('RESET')
+    # a reboot: the firmware sets up its ramfb again and draws
+    fw2 = bytes(b ^ 0xff for b in card)
+    firmware_ramfb(q, w, h, fw2)
+    g.setup()
+    g.shows(fw2, 'after system_reset QEMU shows the firmware\'s ramfb '
+            'again', 'firmware-again')
+    g.touch()
+    g.shows(initial_picture(w, h), 'the guest\'s first BAR0 write brings '
+            'back the mdpy plane, with the power-on picture', 'initial')
+
+
+def ramfb_test(tap, tname, q_factory, dumpdir, faildir=None):
+    u = mdev.create(tname)
+    try:
+        run_nested(tap, 'boot display %s' % tname, q_factory,
+                   ['-device', 'vfio-pci-nohotplug,sysfsdev=%s/%s,'
+                    'display=on,ramfb=on' % (mdev.DEV_DIR, u)],
+                   lambda q: ramfb_session(tap, q, tname, dumpdir, faildir))
     finally:
         try:
             mdev.remove(u)
@@ -414,6 +513,11 @@ class Guest:
 
     def draw(self, pic):
         self.q.mem_write(BAR0_GPA, pic)
+
+    def touch(self):
+        """Use the display without changing it: its first pixel written
+        back as it is.  Until a guest does, the plane is empty."""
+        self.q.mem_write(BAR0_GPA, self.q.mem_read(BAR0_GPA, 4))
 
     def shows(self, pic, what, name):
         """One TAP line: the screendump equals pic."""
@@ -616,6 +720,8 @@ def migrate_wrong_type(tap, tname, other_type, make, dumpdir, faildir):
             return
         go = Guest(tap, q, other_type, dumpdir, faildir, tag + ' reopen')
         ow, oh = TYPES[other_type]
+        go.setup()
+        go.touch()
         go.shows(initial_picture(ow, oh), 'a new QEMU on the %s instance shows '
                  'the power-on picture' % other_type, 'initial')
     except (QemuError, OSError, ValueError) as e:
@@ -821,9 +927,12 @@ def modes_session(tap, q, tname, dumpdir, faildir):
                                               ' (after the refusal)'
                                               if mode == 'refused' else ''),
                keep_failed(diff, dump, faildir))
-    # a reset (VM reboot) puts the instance's default mode back
+    # a reset (VM reboot) puts the instance's default mode back; the
+    # plane is empty until the guest uses the display again
     q.cmd('system_reset')
     q.wait_event('RESET')
+    q.map_bar(bdf, 0, BAR0_GPA)
+    q.mem_write(BAR0_GPA, q.mem_read(BAR0_GPA, 4))
     cw, ch = q.cfg_read32(bdf, MDPY_CAP + 8), q.cfg_read32(bdf, MDPY_CAP + 12)
     dump = os.path.join(dumpdir, 'modes-%s-reset.ppm' % tname)
     diff = image.compare(dw, dh, dump_and_read(q, dump), initial_picture(dw, dh))
@@ -920,6 +1029,8 @@ def main():
         make = factory(args)
         for t in args.types.split(','):
             display_test(tap, t, make, dumpdir, t in pngs, args.faildir)
+        ramfb_test(tap, args.types.split(',')[0], make, dumpdir,
+                   args.faildir)
         return tap.done()
     if args.mode == 'demo':
         return demo(args)

@@ -77,3 +77,23 @@ def compare(w, h, got, want_fb):
                 first = (x, y, a[x * 3:x * 3 + 3].hex(), b[x * 3:x * 3 + 3].hex())
     return ('%d of %d rows differ; first at (%d,%d): got #%s want #%s'
             % ((bad_rows, h) + first))
+
+
+def placeholder(got):
+    """None if the image (w, h, RGB bytes) is what QEMU shows for a display
+    that has given it no picture yet: its own 640x480 placeholder, black
+    with one line of grey text across the middle.  Else what differs.  An
+    mdpy instance shows it until the guest uses the display (its plane is
+    empty then, and without ramfb QEMU has nothing else to show)."""
+    w, h, rgb = got
+    if (w, h) != (640, 480):
+        return 'dump is %dx%d, not the 640x480 placeholder' % (w, h)
+    stride = w * 3
+    top = rgb[:200 * stride]
+    if top.count(0) != len(top):
+        return 'rows 0-199 are not all black (the power-on ramp is grey there)'
+    text = rgb[200 * stride:280 * stride]
+    lit = sum(1 for i in range(0, len(text), 3) if text[i])
+    if lit < 100:
+        return 'no text across the middle (%d lit pixels)' % lit
+    return None

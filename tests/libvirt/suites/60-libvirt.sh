@@ -4,8 +4,8 @@
 # VM suite: Debian's libvirt drives an mdpy display, only through virsh
 # (tests/libvirt/virsh_test.py): node device listing, a domain made from
 # tests/libvirt/domain.xml whose pictures virsh screenshot must show
-# pixel for pixel (the power-on picture, then, with LIBVIRT_GUEST, those a
-# real L2 guest draws), save/managedsave, bad use, and afterwards no
+# (QEMU's placeholder while no guest uses the display, then, with
+# LIBVIRT_GUEST, the pictures a real L2 guest draws pixel for pixel), save/managedsave, bad use, and afterwards no
 # instance, no IOMMU group and nothing held.  Parameters from
 # /payload/libvirt/env (tests/libvirt/vm-payload.sh).
 # vm-timeout: 900
