@@ -12,6 +12,8 @@
 #   24-uapi-migrate           migration arcs, round trips and the bad
 #                             (truncated, corrupted, foreign, garbage) streams
 #   26-uapi-mode              resolution attribute and guest mode changes
+#   27-uapi-scanout           when the guest uses the display: trapped and
+#                             mapped writes, write-protect again at reset
 #   40-qemu-display           nested QEMU shows the display
 #   41-qemu-modes             the nested guest changes mode
 #   46-qemu-migrate*          nested QEMU migrates it (7.2's blocker, and
@@ -35,7 +37,7 @@ mkdir -p "$1"
 OUT=$(cd "$1" && pwd)
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-SUITES=${SAN_SUITES:-"02-san-* 05-smoke 2[0-46]-uapi-* 40-qemu-display 41-qemu-modes 46-qemu-migrate* 60-stress 95-san-*"}
+SUITES=${SAN_SUITES:-"02-san-* 05-smoke 2[0-4]-uapi-* 2[67]-uapi-* 40-qemu-display 41-qemu-modes 46-qemu-migrate* 60-stress 95-san-*"}
 T0=$(date +%s)
 
 # The run's own suites and their common head, added to the parts' payload
