@@ -100,6 +100,7 @@ def boot(args, tap):
     q = None
     mig = None
     more = []                       # the instances of --second
+    seen = set()                    # the displays a picture was checked on
     devices = mdev.vfio_args(args.uuid, props)
     try:
         if args.migrate_to:
@@ -144,6 +145,7 @@ def boot(args, tap):
                     name += '-' + device
                 check(q, args, tap, name, m.group(3),
                       size=(int(m.group(1)), int(m.group(2))), device=device)
+                seen.add(device)
                 if mig and not mig.target:
                     dst = mig.run(q, 'console%d' % shots, m.group(3))
                     if not dst:
@@ -166,11 +168,18 @@ def boot(args, tap):
                     device = 'mdpy%s' % (m.group(4) or '0')
                     name += '-' + device
                 check(q, args, tap, name, what, size=size, device=device)
+                seen.add(device)
                 q.serial_send('next\n')
                 continue
             if line.startswith('L2: done'):
                 tap.ok(True, 'L2 ran to the end in %.0fs' % q.elapsed())
                 done = True
+                if more:
+                    # a display L2 never drew on would pass unnoticed
+                    want = {'mdpy%d' % n for n in range(len(more) + 1)}
+                    tap.ok(want <= seen, 'L2 showed pictures on all %d '
+                           'displays' % len(want), 'checked on: %s' %
+                           ', '.join(sorted(seen)))
     except Exception as e:  # any harness failure is a test failure
         tap.ok(False, 'L2 harness: %r' % e, tail(serial_log))
     finally:
