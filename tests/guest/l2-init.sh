@@ -10,9 +10,12 @@
 # ("console fbhash ...", "pattern drawn ...", "partial drawn ...",
 # "blank drawn ...") and waits for a line back, so L1 can take a screendump
 # of exactly that picture.
-# Booted with fbcon=map:9 (l2.py --append, as suite 70 does), fbcon leaves
-# the display alone until console() maps it: the fbdev mmap check runs on a
-# display nothing but the driver itself has set up.
+# Booted with fbcon=map:9 (l2.py --append, as suite 70 does on 6.1), fbcon
+# leaves the display alone until console() maps it: the fbdev mmap check
+# runs on a display nothing but the driver itself has set up.
+# With more than one mdpy display (l2.py --second), the first on the PCI bus
+# is card0 and fb0, the one the main flow below loads, unbinds and removes;
+# the others stay bound meanwhile.
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -61,8 +64,9 @@ grep -q 'mdpy_l2=migrate' /proc/cmdline && migrate=1
 # off by itself.
 drawonly=
 grep -q 'mdpy_l2=draw' /proc/cmdline && drawonly=1
-# Booted with mdpy_l2=modes (suite 74, l2.py --second), L2 has two displays
-# and switches modes on both: see below.
+# Booted with mdpy_l2=modes (suite 70, l2.py --second hd --second
+# 2560x1440), L2 has two more displays and switches modes on them: see
+# modes() below.
 modes=
 grep -q 'mdpy_l2=modes' /proc/cmdline && modes=1
 
@@ -87,17 +91,27 @@ ticking() {
 
 # Text on the display console, then the fbdev contents it drew: the screen
 # in L1 must be exactly that.  The cursor is hidden so it cannot blink.
-# With a second argument (tick) L2 counts while it waits.
+# With a second argument (tick) L2 counts while it waits.  The console is
+# on fb$confb; on any but fb0 the marker names the screen (console_on).
+confb=0
 console() { # console ROUND [tick]
-	[ -z "$fbcon_off" ] ||
+	[ -z "$fbcon_off" ] || [ "$confb" != 0 ] ||
 		check "fbcon mapped to fb0 ($1)" mdpy-drm-test con2fb /dev/fb0
 	printf '\033[2J\033[H\033[?25l' >/dev/tty1
 	for i in 1 2 3 4 5 6; do
 		echo "$drv fbdev console, round $1, line $i: THE QUICK BROWN FOX 0123456789" >/dev/tty1
 	done
 	sleep 3
-	echo "console $(mdpy-drm-test fbhash /dev/fb0)"
+	_screen=
+	[ "$confb" = 0 ] || _screen=" screen $confb"
+	echo "console $(mdpy-drm-test fbhash "/dev/fb$confb")$_screen"
 	if [ -n "${2:-}" ]; then ticking; else next; fi
+}
+
+# Move the text console (tty1) to fbN, the fbdev of cardN
+console_on() { # console_on N
+	check "text console moved to fb$1" mdpy-drm-test con2fb "/dev/fb$1"
+	confb=$1
 }
 
 # The L2 kernel runs quiet, so its log is judged here
@@ -155,26 +169,37 @@ if [ -n "$drawonly" ]; then
 	finish
 fi
 
-# Mode changes from userspace (suite 74): card0 is an mdpy-hd instance
-# (default 1920x1080, 8 MiB BAR), card1 one of the user-defined type
-# 2560x1440 (16 MiB).  The client sets each mode with the test card at
+# Mode changes from userspace (mdpy_l2=modes): card1 is an mdpy-hd
+# instance (default 1920x1080, 8 MiB BAR), card2 one of the user-defined
+# type 2560x1440 (16 MiB).  The client sets each mode with the test card at
 # that size, and the host's screendump must have that size and those
 # pixels; modes that do not fit (width not a multiple of 8, a frame over
-# the BAR) must be refused with the last picture still shown.  After the
-# client closes card0 the fbdev console must be back, at the default mode.
-if [ -n "$modes" ]; then
+# the BAR) must be refused with the last picture still shown.  The console
+# is moved to card1's fbdev first: after the client closes card1 it must be
+# back there, at the default mode.  Then it goes back to fb0 for the rest.
+same_dev() { # same_dev A B: two sysfs nodes of one PCI device
+	_a=$(readlink -f "$1/device")
+	echo "L2: $1 and $2 are on ${_a##*/}"
+	[ -n "$_a" ] && [ "$_a" = "$(readlink -f "$2/device")" ]
+}
+modes() {
 	check "/dev/dri/card1 appears" wait_for /dev/dri/card1
-	console 1
-	mdpy-drm-test mode --wait --dev /dev/dri/card0 --preferred 1920x1080 \
+	check "/dev/dri/card2 appears" wait_for /dev/dri/card2
+	for n in 1 2; do
+		check "fb$n is card$n's fbdev" \
+			same_dev "/sys/class/graphics/fb$n" "/sys/class/drm/card$n"
+	done
+	console_on 1
+	console m1
+	mdpy-drm-test mode --wait --dev /dev/dri/card1 --preferred 1920x1080 \
 		--refuse 1284x600 --refuse 1920x1200 640x480 1920x1080 800x600 \
-		</dev/console || nok "mdpy-drm-test mode on card0"
-	console 2
-	mdpy-drm-test mode --wait --dev /dev/dri/card1 --preferred 2560x1440 \
+		</dev/console || nok "mdpy-drm-test mode on card1"
+	console m2
+	mdpy-drm-test mode --wait --dev /dev/dri/card2 --preferred 2560x1440 \
 		--refuse 2560x1664 1920x1080 2560x1440 </dev/console ||
-		nok "mdpy-drm-test mode on card1"
-	check "rmmod mdpy-drm after the mode changes" rmmod mdpy-drm
-	finish
-fi
+		nok "mdpy-drm-test mode on card2"
+	console_on 0
+}
 # Migration: the host moves L2 to the target QEMU while its console is on the
 # display and L2 counts; there the host checks the console and says go, and
 # L2 draws its next pictures on the target's instance, then unloads the
@@ -199,6 +224,7 @@ if [ -n "$fbcon_off" ]; then
 fi
 console 1
 mdpy-drm-test draw --wait </dev/console || nok "mdpy-drm-test draw (1)"
+[ -z "$modes" ] || modes
 
 # The driver goes away and comes back: rmmod with fbcon on it, then a
 # fresh probe that must draw just the same.

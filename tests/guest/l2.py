@@ -9,11 +9,13 @@ screendump and has mdpy-drm-test check it; then lets L2 go on.  Every result
 line from L2 and every check becomes a TAP test.  QEMU, its serial line and
 the TAP writer are tests/pylib's.
 
-With --second TYPE, L2 gets a second display, a new instance of
-mdpy-TYPE: the devices are mdpy0 and mdpy1 (L2's card0 and card1), and a
-marker that ends in "screen 1" is checked on the second one.  Every
-picture marker names its size ("pattern drawn WxH"), and the screendump
-must have it: a mode change must reach the host's display.
+With --second TYPE, L2 gets one more display, a new instance of
+mdpy-TYPE; given again, one more each time (suite 70 has three).  The
+devices are mdpy0, mdpy1, ... in that order on L2's PCI bus (L2's card0,
+card1, ...), and a marker that ends in "screen N" (a picture or the
+console's) is checked on mdpyN.  Every picture marker names its size
+("pattern drawn WxH"), and the screendump must have it: a mode change must
+reach the host's display.
 
 With --migrate-to TYPE, L2 is live-migrated while it shows its console:
 a second QEMU (same machine, a new instance of mdpy-TYPE, -incoming defer)
@@ -23,7 +25,7 @@ repeat, and L2 draws its next pictures on the target (class Migration).
 
   l2.py --uuid UUID --kernel VMLINUX --initrd CPIO --checker BIN
         --tap OUT.tap --dumpdir DIR [--timeout S] [--append ARGS]
-        [--migrate-to TYPE | --second TYPE]
+        [--migrate-to TYPE | --second TYPE...]
 """
 
 import argparse
@@ -54,9 +56,9 @@ def main():
     ap.add_argument('--timeout', type=float, default=560)
     ap.add_argument('--append', default='',
                     help='more L2 kernel arguments (e.g. fbcon=map:9)')
-    ap.add_argument('--second', metavar='TYPE',
-                    help='a second display for L2, a new instance of '
-                    'mdpy-TYPE')
+    ap.add_argument('--second', metavar='TYPE', action='append', default=[],
+                    help='one more display for L2, a new instance of '
+                    'mdpy-TYPE (repeatable: mdpy1, mdpy2, ...)')
     ap.add_argument('--migrate-to', metavar='TYPE',
                     help='live-migrate L2 at its first console picture to '
                     'a new instance of mdpy-TYPE')
@@ -97,16 +99,19 @@ def boot(args, tap):
     shots = 0
     q = None
     mig = None
-    second = None
+    more = []                       # the instances of --second
+    seen = set()                    # the displays a picture was checked on
     devices = mdev.vfio_args(args.uuid, props)
     try:
         if args.migrate_to:
             mig = Migration(args, tap, machine, props)
         if args.second:
-            # ids, so a screendump can name its display
-            second = mdev.create(args.second)
-            devices = (mdev.vfio_args(args.uuid, 'id=mdpy0') +
-                       mdev.vfio_args(second, 'id=mdpy1'))
+            # ids, so a screendump can name its display; the order on
+            # the command line is the order on L2's PCI bus
+            devices = mdev.vfio_args(args.uuid, 'id=mdpy0')
+            for n, typ in enumerate(args.second, 1):
+                more.append(mdev.create(typ))
+                devices += mdev.vfio_args(more[-1], 'id=mdpy%d' % n)
         q = Qemu(machine + devices, binary=args.qemu,
                  datadirs=datadirs(args),
                  serial=True, timeout=30, serial_log=serial_log,
@@ -130,11 +135,17 @@ def boot(args, tap):
             if l2_line(tap, q, line):
                 results = True
                 continue
-            m = re.match(r'^console fbhash (\d+)x(\d+) ([0-9a-f]+) lit (\d+)', line)
+            m = re.match(r'^console fbhash (\d+)x(\d+) ([0-9a-f]+) lit (\d+)'
+                         r'(?: screen (\d+))?', line)
             if m:
                 shots += 1
-                check(q, args, tap, 'console%d' % shots, m.group(3),
-                      size=(int(m.group(1)), int(m.group(2))))
+                name, device = 'console%d' % shots, None
+                if more:
+                    device = 'mdpy%s' % (m.group(5) or '0')
+                    name += '-' + device
+                check(q, args, tap, name, m.group(3),
+                      size=(int(m.group(1)), int(m.group(2))), device=device)
+                seen.add(device)
                 if mig and not mig.target:
                     dst = mig.run(q, 'console%d' % shots, m.group(3))
                     if not dst:
@@ -153,15 +164,22 @@ def boot(args, tap):
                 size = (int(m.group(2)), int(m.group(3)))
                 name = '%s%d-%dx%d' % (what, shots, size[0], size[1])
                 device = None
-                if second:
+                if more:
                     device = 'mdpy%s' % (m.group(4) or '0')
                     name += '-' + device
                 check(q, args, tap, name, what, size=size, device=device)
+                seen.add(device)
                 q.serial_send('next\n')
                 continue
             if line.startswith('L2: done'):
                 tap.ok(True, 'L2 ran to the end in %.0fs' % q.elapsed())
                 done = True
+                if more:
+                    # a display L2 never drew on would pass unnoticed
+                    want = {'mdpy%d' % n for n in range(len(more) + 1)}
+                    tap.ok(want <= seen, 'L2 showed pictures on all %d '
+                           'displays' % len(want), 'checked on: %s' %
+                           ', '.join(sorted(seen)))
     except Exception as e:  # any harness failure is a test failure
         tap.ok(False, 'L2 harness: %r' % e, tail(serial_log))
     finally:
@@ -170,8 +188,9 @@ def boot(args, tap):
             q.close(grace=30 if done else 1)
         if mig:
             mig.close()
-        if second and mdev.exists(second):
-            mdev.remove(second)
+        for u in more:
+            if mdev.exists(u):
+                mdev.remove(u)
     return (not done and not results and
             re.search(r'Oops|Kernel panic|double fault', tail(serial_log, 400))
             is not None)

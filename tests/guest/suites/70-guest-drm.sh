@@ -10,11 +10,27 @@
 # there the kernel's shmem fbdev emulation cannot free its buffer after a
 # /dev/fb0 mmap, and the rmmod that follows spins for ever
 # (guest/README.md); fbcon binds at probe, as in suites 71 and 73.
-# One L2 boot costs minutes of TCG-in-TCG.
+#
+# Mode changes from userspace ride on the same boot, because an L2 boot is
+# the cost that counts (minutes of TCG-in-TCG): L2 gets two more displays,
+# card1 an mdpy-hd instance and card2 one of a user-defined type (mdpy.ko
+# types=2560x1440).  After the first pictures on card0, a DRM client in L2
+# (mdpy-drm-test mode) switches card1 640x480 -> 1920x1080 -> 800x600 and
+# card2 1920x1080 -> 2560x1440, the test card each time; each screendump
+# in L1 must have the new size and exactly the card's pixels.  Modes that
+# do not fit are refused and the picture stays; the console, moved to
+# card1's fbdev, comes back at the default mode when the client closes
+# card1 (l2-init.sh, mdpy_l2=modes).  Then card0 goes on alone through
+# rmmod/insmod, unbind/bind and PCI remove/rescan while card1 and card2
+# stay bound.  GUEST_MODES=0 boots card0 alone.
 # vm-timeout: 900
 # shellcheck source=tests/guest/suites/lib.sh
 . "$PAYLOAD/guest/lib.sh"
-case $KVER in
-6.1) l2_run "$GUEST_L2_TYPE" "$MDPY_KO" initrd.cpio --append fbcon=map:9 ;;
-*) l2_run "$GUEST_L2_TYPE" "$MDPY_KO" initrd.cpio ;;
-esac
+append=
+[ "$KVER" != 6.1 ] || append=fbcon=map:9
+if [ "$GUEST_MODES" != 0 ]; then
+	L2_KO_ARGS=types=2560x1440
+	append="$append mdpy_l2=modes"
+	set -- --second hd --second 2560x1440
+fi
+l2_run "$GUEST_L2_TYPE" "$MDPY_KO" initrd.cpio --append "$append" "$@"

@@ -9,6 +9,7 @@
 #   GUEST_L2       the L2 kernel and initramfs dir, as seen in the host root
 #   GUEST_L2_TYPE  the mdpy type of the L2 display of 70, 72 and 73
 #   GUEST_MIG_TYPE the type 73 migrates L2 to (empty: GUEST_L2_TYPE)
+#   GUEST_MODES    0: 70 boots one display and skips the mode changes
 #   GUEST_QEMU, GUEST_QEMU_L   the nested QEMU and its -L dirs (empty: the
 #                  host root's qemu-system-x86_64)
 # A suite may set L2_KO_ARGS (module parameters of HOST_KO, e.g.
@@ -20,6 +21,8 @@ GUEST_L2=
 # shellcheck disable=SC2034 # for the suites that source this
 GUEST_L2_TYPE=vga
 GUEST_MIG_TYPE=
+# shellcheck disable=SC2034 # for the suites that source this
+GUEST_MODES=1
 GUEST_QEMU=
 GUEST_QEMU_L=
 # shellcheck source=/dev/null
