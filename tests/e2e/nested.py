@@ -310,8 +310,7 @@ def ramfb_test(tap, tname, q_factory, dumpdir, faildir=None):
     u = mdev.create(tname)
     try:
         run_nested(tap, 'boot display %s' % tname, q_factory,
-                   ['-device', 'vfio-pci-nohotplug,sysfsdev=%s/%s,'
-                    'display=on,ramfb=on' % (mdev.DEV_DIR, u)],
+                   mdev.vfio_args(u, 'ramfb=on', 'vfio-pci-nohotplug'),
                    lambda q: ramfb_session(tap, q, tname, dumpdir, faildir))
     finally:
         try:
@@ -515,9 +514,7 @@ class Guest:
         self.q.mem_write(BAR0_GPA, pic)
 
     def touch(self):
-        """Use the display without changing it: its first pixel written
-        back as it is.  Until a guest does, the plane is empty."""
-        self.q.mem_write(BAR0_GPA, self.q.mem_read(BAR0_GPA, 4))
+        touch(self.q)
 
     def shows(self, pic, what, name):
         """One TAP line: the screendump equals pic."""
@@ -526,6 +523,12 @@ class Guest:
         diff = image.compare(self.w, self.h, dump_and_read(self.q, dump), pic)
         return self.tap.ok(diff is None, '%s: %s' % (self.tag, what),
                            keep_failed(diff, dump, self.faildir))
+
+
+def touch(q):
+    """Use the display at BAR0_GPA without changing it: its first pixel
+    written back as it is.  Until a guest does, the plane is empty."""
+    q.mem_write(BAR0_GPA, q.mem_read(BAR0_GPA, 4))
 
 
 class Session:
@@ -932,7 +935,7 @@ def modes_session(tap, q, tname, dumpdir, faildir):
     q.cmd('system_reset')
     q.wait_event('RESET')
     q.map_bar(bdf, 0, BAR0_GPA)
-    q.mem_write(BAR0_GPA, q.mem_read(BAR0_GPA, 4))
+    touch(q)
     cw, ch = q.cfg_read32(bdf, MDPY_CAP + 8), q.cfg_read32(bdf, MDPY_CAP + 12)
     dump = os.path.join(dumpdir, 'modes-%s-reset.ppm' % tname)
     diff = image.compare(dw, dh, dump_and_read(q, dump), initial_picture(dw, dh))

@@ -51,11 +51,12 @@ def exists(u):
     return os.path.exists(os.path.join(DEV_DIR, u))
 
 
-def vfio_args(u, props=''):
+def vfio_args(u, props='', driver='vfio-pci'):
     """QEMU's arguments for the instance as a vfio-pci display; props are
-    more vfio-pci properties (e.g. MIGRATE_PROPS)."""
-    return ['-device', 'vfio-pci,sysfsdev=%s/%s,display=on%s' % (
-        DEV_DIR, u, ',' + props if props else '')]
+    more vfio-pci properties (e.g. MIGRATE_PROPS).  ramfb=on needs the
+    driver vfio-pci-nohotplug."""
+    return ['-device', '%s,sysfsdev=%s/%s,display=on%s' % (
+        driver, DEV_DIR, u, ',' + props if props else '')]
 
 
 # What QEMU >= 8.1 needs to migrate an instance: without enable-migration=on
