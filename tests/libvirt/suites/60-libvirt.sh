@@ -5,9 +5,10 @@
 # (tests/libvirt/virsh_test.py): node device listing, a domain made from
 # tests/libvirt/domain.xml whose pictures virsh screenshot must show
 # (QEMU's placeholder while no guest uses the display, then, with
-# LIBVIRT_GUEST, the pictures a real L2 guest draws pixel for pixel), save/managedsave, bad use, and afterwards no
-# instance, no IOMMU group and nothing held.  Parameters from
-# /payload/libvirt/env (tests/libvirt/vm-payload.sh).
+# LIBVIRT_GUEST, the pictures a real L2 guest draws pixel for pixel),
+# save/managedsave, bad use, and afterwards no instance, no IOMMU group
+# and nothing held.  Parameters from /payload/libvirt/env
+# (tests/libvirt/vm-payload.sh).
 # vm-timeout: 900
 # shellcheck source=tests/vm/suite.sh
 . /payload/lib/suite.sh
