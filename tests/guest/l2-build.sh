@@ -72,7 +72,7 @@ root=$OUT/initrd.d
 rm -rf "$root"
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/modules}
 cp /bin/busybox "$root/bin/busybox"
-for a in sh mount umount insmod rmmod cat echo sleep printf ls poweroff \
+for a in sh mount umount insmod rmmod cat echo sleep printf ls poweroff reboot \
 	sed grep test [ readlink basename seq tr cut head dmesg; do
 	ln -s busybox "$root/bin/$a"
 done

@@ -126,6 +126,12 @@ finish() {
 	fi
 	echo "L2: done $(cat /proc/uptime)"
 	[ -z "$drawonly" ] || next
+	# mdpy_l2=reboot (l2.py --boot-display): when the host says go, L2
+	# reboots and the firmware comes back
+	if grep -q 'mdpy_l2=reboot' /proc/cmdline; then
+		next
+		reboot -f
+	fi
 	poweroff -f
 }
 

@@ -23,9 +23,17 @@ takes it over a unix socket; the target's screendump must show the same
 console, L2's count on the serial line must go on there without a gap or a
 repeat, and L2 draws its next pictures on the target (class Migration).
 
+With --boot-display, the first display is the boot display of README
+(vfio-pci-nohotplug with ramfb=on) and L2 starts in SeaBIOS with its boot
+menu prompt: until L2's guest driver uses the display, the screendumps
+must show the firmware's text that QEMU's ramfb holds, not the mdpy plane;
+from then on the guest's pictures, checked as always; and once L2 is done
+it reboots, and the firmware's text must come back (the reset empties the
+plane again).  QEMU is then stopped in the firmware.
+
   l2.py --uuid UUID --kernel VMLINUX --initrd CPIO --checker BIN
         --tap OUT.tap --dumpdir DIR [--timeout S] [--append ARGS]
-        [--migrate-to TYPE | --second TYPE...]
+        [--migrate-to TYPE | --second TYPE... | --boot-display]
 """
 
 import argparse
@@ -38,6 +46,7 @@ import time
 # tests/pylib in the tree, /payload/pylib in the test VM
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..', 'pylib'))
+import image  # noqa: E402
 import mdev  # noqa: E402
 from qemu import Qemu, QemuError  # noqa: E402
 from tap import Tap, log  # noqa: E402
@@ -62,7 +71,14 @@ def main():
     ap.add_argument('--migrate-to', metavar='TYPE',
                     help='live-migrate L2 at its first console picture to '
                     'a new instance of mdpy-TYPE')
+    ap.add_argument('--boot-display', action='store_true',
+                    help='the first display with ramfb=on, L2 through '
+                    'SeaBIOS: the firmware shows until the guest driver '
+                    'takes over, and again after L2 reboots')
     args = ap.parse_args()
+    if args.boot_display and args.migrate_to:
+        ap.error('--boot-display and --migrate-to are separate boots')
+    image.need_pil()
     os.makedirs(args.dumpdir, exist_ok=True)
 
     tap = Tap(args.tap)
@@ -80,6 +96,11 @@ def main():
         boot(args, tap)
         tap.ok(True, 'L2 booted on the second try: retry after an early L2 '
                'crash (%s)' % first)
+    if args.boot_display:
+        tap.skip('boot display under OVMF (UEFI firmware)',
+                 'SeaBIOS only: no OVMF in the host root (Debian\'s ovmf is '
+                 'not installed)' if not os.path.exists(OVMF) else
+                 'SeaBIOS only: OVMF is not part of this suite')
     return tap.done()
 
 
@@ -92,23 +113,34 @@ def boot(args, tap):
     if args.migrate_to:
         append += ' mdpy_l2=migrate'
         props = mdev.MIGRATE_PROPS
+    first_props = ''
+    driver = 'vfio-pci'
+    bootmenu = []
+    if args.boot_display:
+        # SeaBIOS waits at its boot menu prompt, as a person picking an
+        # entry would see it; L2 reboots when told at the end
+        append += ' mdpy_l2=reboot'
+        bootmenu = ['-boot', 'menu=on,splash-time=%d' % SPLASH_MS]
+        first_props, driver = 'ramfb=on', 'vfio-pci-nohotplug'
+    # -no-reboot: an L2 kernel that panics (panic=-1) ends QEMU
     machine = ['-cpu', 'max', '-smp', '1', '-m', '256M', '-vga', 'none',
                '-no-reboot', '-kernel', args.kernel, '-initrd', args.initrd,
-               '-append', append]
+               '-append', append] + bootmenu
     done = results = False
     shots = 0
     q = None
     mig = None
     more = []                       # the instances of --second
     seen = set()                    # the displays a picture was checked on
-    devices = mdev.vfio_args(args.uuid, props)
+    devices = mdev.vfio_args(args.uuid, join(props, first_props), driver)
     try:
         if args.migrate_to:
             mig = Migration(args, tap, machine, props)
         if args.second:
             # ids, so a screendump can name its display; the order on
             # the command line is the order on L2's PCI bus
-            devices = mdev.vfio_args(args.uuid, 'id=mdpy0')
+            devices = mdev.vfio_args(args.uuid, join('id=mdpy0', first_props),
+                                     driver)
             for n, typ in enumerate(args.second, 1):
                 more.append(mdev.create(typ))
                 devices += mdev.vfio_args(more[-1], 'id=mdpy%d' % n)
@@ -116,6 +148,8 @@ def boot(args, tap):
                  datadirs=datadirs(args),
                  serial=True, timeout=30, serial_log=serial_log,
                  log=os.path.join(args.dumpdir, 'l2-qemu.log'))
+        if args.boot_display:
+            firmware(q, args, tap, 'boot', 'before L2\'s guest driver runs')
         while not done:
             if q.elapsed() > args.timeout:
                 tap.ok(False, 'L2 finished within %ds' % args.timeout,
@@ -174,6 +208,12 @@ def boot(args, tap):
             if line.startswith('L2: done'):
                 tap.ok(True, 'L2 ran to the end in %.0fs' % q.elapsed())
                 done = True
+                if args.boot_display:
+                    # L2's reboot resets the machine rather than end QEMU
+                    q.cmd('set-action', reboot='reset')
+                    q.serial_send('next\n')
+                    firmware(q, args, tap, 'reboot', 'after L2 rebooted',
+                             reset=True)
                 if more:
                     # a display L2 never drew on would pass unnoticed
                     want = {'mdpy%d' % n for n in range(len(more) + 1)}
@@ -184,8 +224,9 @@ def boot(args, tap):
         tap.ok(False, 'L2 harness: %r' % e, tail(serial_log))
     finally:
         if q:
-            # L2 powers off when done (-no-reboot): give QEMU time to exit
-            q.close(grace=30 if done else 1)
+            # L2 powers off when done (-no-reboot): give QEMU time to
+            # exit; a boot display's L2 rebooted and stays in SeaBIOS
+            q.close(grace=30 if done and not args.boot_display else 1)
         if mig:
             mig.close()
         for u in more:
@@ -194,6 +235,50 @@ def boot(args, tap):
     return (not done and not results and
             re.search(r'Oops|Kernel panic|double fault', tail(serial_log, 400))
             is not None)
+
+
+# How long SeaBIOS shows its boot menu prompt (ms), and how long the
+# firmware's screen may take to come (s): SeaBIOS under TCG in TCG.
+SPLASH_MS = 5000
+FIRMWARE_TIMEOUT = 120
+OVMF = '/usr/share/OVMF/OVMF_CODE_4M.fd'
+
+
+def join(*props):
+    return ','.join(p for p in props if p)
+
+
+def firmware(q, args, tap, name, when, reset=False):
+    """Screendumps of the boot display, a few a second, until one shows
+    the firmware's text (image.firmware_text); one test, and the first
+    such dump kept as NAME.png.  With reset, from L2's reset on: before
+    it, the screen is still L2's, and its text console would pass."""
+    ppm = os.path.join(args.dumpdir, 'firmware-%s.ppm' % name)
+    if reset:
+        try:
+            q.wait_event('RESET', timeout=60)
+        except (QemuError, OSError) as e:
+            tap.ok(False, 'boot display %s: QEMU reports the reset' % when, e)
+            return
+    deadline = time.time() + FIRMWARE_TIMEOUT
+    dumps, why = 0, 'no screendump'
+    while time.time() < deadline:
+        q.screendump(ppm, png=False)
+        dumps += 1
+        got = image.read(ppm)
+        why = image.firmware_text(got)
+        if why is None:
+            break
+        time.sleep(0.3)
+    # seen: kept as PNG; not seen: the last dump stays as PPM
+    if why is None:
+        image.write_png(ppm[:-4] + '.png', *got)
+        os.unlink(ppm)
+    tap.ok(why is None, 'boot display %s: QEMU shows the firmware\'s text '
+           'on the ramfb (%dx%d), not the mdpy plane' % (when, got[0], got[1])
+           if dumps else 'boot display %s: screendump' % when,
+           '%d screendumps in %.0fs, the last: %s' % (
+               dumps, FIRMWARE_TIMEOUT, why))
 
 
 def datadirs(args):

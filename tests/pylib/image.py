@@ -12,9 +12,9 @@ import os
 import sys
 
 try:
-    from PIL import Image
+    from PIL import Image, ImageChops
 except ImportError:
-    Image = None
+    Image = ImageChops = None
 
 DEBIAN_PYTHON = '/usr/bin/python3'
 
@@ -97,3 +97,34 @@ def placeholder(got):
     if lit < 100:
         return 'no text across the middle (%d lit pixels)' % lit
     return None
+
+
+def firmware_text(got, lines=2):
+    """None if the image (w, h, RGB bytes) looks like a PC firmware's text
+    screen drawn into QEMU's ramfb (SeaBIOS's banner and boot prompt): at
+    least 640x400, nearly all black, with text on at least `lines` of the
+    first 25 text lines (8x16 cells), the first among them.  Else what
+    differs.  QEMU's placeholder has its only text in the middle, mdpy's
+    power-on picture is a grey ramp and a guest's test card is colour, so
+    none of them passes; a guest's text console would, so a caller must
+    know that none can be on the screen."""
+    w, h, rgb = got
+    if w < 640 or h < 400:
+        return 'dump is %dx%d, smaller than a text screen' % (w, h)
+    lit = lit_pixels(w, h, rgb)
+    if lit * 10 > w * h:
+        return '%d of %d pixels are lit: not a text screen' % (lit, w * h)
+    band = 16 * w * 3
+    text = [n for n in range(25)
+            if lit_pixels(w, 16, rgb[n * band:(n + 1) * band]) >= 20]
+    if 0 not in text or len(text) < lines:
+        return 'text on lines %s of 25, want line 0 and %d in all' % (
+            text, lines)
+    return None
+
+
+def lit_pixels(w, h, rgb):
+    """How many pixels of packed RGB are not black."""
+    r, g, b = Image.frombytes('RGB', (w, h), bytes(rgb)).split()
+    brightest = ImageChops.lighter(ImageChops.lighter(r, g), b)
+    return w * h - brightest.histogram()[0]

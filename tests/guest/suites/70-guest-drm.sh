@@ -23,6 +23,9 @@
 # card1 (l2-init.sh, mdpy_l2=modes).  Then card0 goes on alone through
 # rmmod/insmod, unbind/bind and PCI remove/rescan while card1 and card2
 # stay bound.  GUEST_MODES=0 boots card0 alone.
+# card0 is a boot display (ramfb=on): L2 starts in SeaBIOS, whose text
+# must show until mdpy-drm's first picture, and again when L2 reboots at
+# the end (l2.py --boot-display).
 # vm-timeout: 900
 # shellcheck source=tests/guest/suites/lib.sh
 . "$PAYLOAD/guest/lib.sh"
@@ -33,4 +36,5 @@ if [ "$GUEST_MODES" != 0 ]; then
 	append="$append mdpy_l2=modes"
 	set -- --second hd --second 2560x1440
 fi
-l2_run "$GUEST_L2_TYPE" "$MDPY_KO" initrd.cpio --append "$append" "$@"
+l2_run "$GUEST_L2_TYPE" "$MDPY_KO" initrd.cpio --append "$append" "$@" \
+	--boot-display

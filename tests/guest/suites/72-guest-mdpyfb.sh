@@ -9,8 +9,12 @@
 # user-defined type (mdpy.ko types=1280x800: a frame that is not a power
 # of two, in a 4 MiB BAR), so a type added at load works for an unchanged
 # old guest driver, which never looks for the mode capability.
+# The first display is a boot display (ramfb=on): SeaBIOS's text shows
+# until mdpy-fb draws, which knows nothing of the boot display, and again
+# after L2 reboots (l2.py --boot-display).
 # vm-timeout: 900
 # shellcheck source=tests/guest/suites/lib.sh
 . "$PAYLOAD/guest/lib.sh"
 L2_KO_ARGS=types=1280x800
-l2_run "$GUEST_L2_TYPE" "$MDPY_KO" initrd-mdpy-fb.cpio --second 1280x800
+l2_run "$GUEST_L2_TYPE" "$MDPY_KO" initrd-mdpy-fb.cpio --second 1280x800 \
+	--boot-display
