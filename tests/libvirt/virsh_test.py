@@ -59,6 +59,12 @@ auth_unix_ro = "none"
 auth_unix_rw = "none"
 '''
 URI = 'qemu:///system'
+# README's boot display: ramfb on the hostdev, and SeaBIOS's boot menu
+# prompt, so its text stays a few seconds (as a person picking a boot
+# entry sees it)
+BOOT_DISPLAY = (("model='vfio-pci' display='on'>",
+                 "model='vfio-pci' display='on' ramfb='on'>"),
+                ("</os>", "  <bootmenu enable='yes' timeout='5000'/>\n  </os>"))
 DOM = 'mdpy-l2'
 QEMU_NS = 'http://libvirt.org/schemas/domain/qemu/1.0'
 
@@ -167,12 +173,19 @@ class Daemons:
             sh('umount', '-l', m)
 
 
-def domain_xml(args, name, uuid, serial, emulator=None, migratable=False):
+def domain_xml(args, name, uuid, serial, emulator=None, migratable=False,
+               boot_display=False):
     """tests/libvirt/domain.xml with its @PLACEHOLDERS@ filled in; for a
     QEMU that can migrate the device, its <emulator> and the device
-    properties migration needs (README's migration section)."""
+    properties migration needs (README's migration section); for a boot
+    display, the two changes README's boot display section names."""
     with open(args.xml) as f:
         x = f.read()
+    if boot_display:
+        for old, new in BOOT_DISPLAY:
+            if old not in x:
+                raise RuntimeError('%s has no %s' % (args.xml, old))
+            x = x.replace(old, new)
     for k, v in (('@KERNEL@', args.kernel), ('@INITRD@', args.initrd),
                  ('@UUID@', uuid), ('@SERIAL@', serial)):
         x = x.replace(k, v)
@@ -433,10 +446,70 @@ def save_works(args, t, tap, ser, name, what, verb):
     return ser
 
 
+def qemu_cmdline(dom):
+    """libvirt's log of the domain's QEMU, and its vfio-pci -device lines
+    (QEMU's key=value or, libvirt >= 8 with QEMU >= 6.2, JSON)."""
+    cmdline = ''
+    try:
+        with open('/var/log/libvirt/qemu/%s.log' % dom) as f:
+            cmdline = f.read()
+    except OSError:
+        pass
+    return cmdline, [x.strip().rstrip(' \\') for x in cmdline.splitlines()
+                     if 'vfio-pci' in x]
+
+
+BOOT_DISPLAY_TIMEOUT = 120
+
+
+def boot_display(args, tap):
+    """README's boot display: until a guest driver uses the instance,
+    virsh screenshot shows the firmware's text that QEMU's ramfb holds.
+    The domain is destroyed in the firmware: the L2 suites (70, 72)
+    follow a boot display on through the guest driver and a reboot."""
+    name = 'mdpy-ramfb'
+    xml = domain_xml(args, name, args.uuid, '/run/mdpy-ramfb.serial',
+                     args.emulator, boot_display=True)
+    rc, out = virsh('define', xml)
+    if not tap.ok(rc == 0, "virsh define %s: domain.xml with ramfb='on' and "
+                  "a boot menu" % name, out):
+        return
+    t0 = time.time()
+    rc, out = virsh('start', name, timeout=300)
+    if tap.ok(rc == 0, 'virsh start %s' % name, out):
+        cmdline, dev = qemu_cmdline(name)
+        tap.ok(any('vfio-pci-nohotplug' in x and 'ramfb' in x and
+                   args.uuid in x for x in dev),
+               'libvirt gave QEMU the instance as a boot display: %s'
+               % (dev[0] if dev else '-'), cmdline[-2000:])
+        png = os.path.join(args.dumpdir, 'boot-display-firmware.png')
+        deadline = time.time() + BOOT_DISPLAY_TIMEOUT
+        shots, why, got = 0, 'no screenshot', (0, 0)
+        while time.time() < deadline:
+            rc, out = virsh('screenshot', name, png)
+            if rc == 0:
+                shots += 1
+                got = image.read(png)
+                why = image.firmware_text(got)
+                if why is None:
+                    break
+            time.sleep(0.5)
+        log('boot display: %d screenshots, %.1f s after virsh start'
+            % (shots, time.time() - t0))
+        tap.ok(why is None, 'virsh screenshot before any guest driver: the '
+               'firmware\'s text on the ramfb (%dx%d)' % got[:2],
+               '%d screenshots in %ds, the last: %s' % (
+                   shots, BOOT_DISPLAY_TIMEOUT, why))
+        rc, out = virsh('destroy', name)
+        tap.ok(rc == 0, 'virsh destroy %s' % name, out)
+    virsh('undefine', name)
+
+
 def run(args, tap):
     t = Test(args, tap)
     nodedev(args, tap)
     gone_instance(args, tap)
+    boot_display(args, tap)
 
     xml = domain_xml(args, DOM, args.uuid, args.serial, args.emulator,
                      migratable=args.save == 'works')
@@ -452,19 +525,12 @@ def run(args, tap):
     rc, out = virsh('dumpxml', DOM)
     with open(os.path.join(args.dumpdir, 'domain-live.xml'), 'w') as f:
         f.write(out)
-    cmdline = ''
-    try:
-        with open('/var/log/libvirt/qemu/%s.log' % DOM) as f:
-            cmdline = f.read()
-    except OSError:
-        pass
-    # -device in QEMU's key=value or (libvirt >= 8 with QEMU >= 6.2) JSON
-    dev = [x for x in cmdline.splitlines() if 'vfio-pci' in x]
+    cmdline, dev = qemu_cmdline(DOM)
     want = ('/sys/bus/mdev/devices/%s' % args.uuid, ('"display":"on"',
                                                     'display=on'))
     tap.ok(any(want[0] in x and any(d in x for d in want[1]) for x in dev),
            'libvirt gave QEMU the instance as a vfio-pci display: %s'
-           % (dev[0].strip() if dev else '-'), cmdline[-2000:])
+           % (dev[0] if dev else '-'), cmdline[-2000:])
     try:
         # The L2 kernel takes minutes under TCG-in-TCG before its driver
         # uses the display: until then QEMU shows its placeholder.
