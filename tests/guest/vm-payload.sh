@@ -30,18 +30,20 @@
 # Env: GUEST_L2_TYPE   mdpy type for the L2 display (default: vga on 6.1,
 #                      xga otherwise, so two resolutions are covered)
 #      GUEST_INTEROP=0|1   skip or force both suites with the kernel's samples
-#                          (71 and 72, on any kernel; default: 72 on 6.1 and
-#                          6.12, 71 on 6.1 only, see below)
+#                          (71 and 72, on any kernel; default: 72 everywhere,
+#                          on 7.3 with a 6.1 L2, 71 on 6.1 only, see below)
 #      GUEST_MDPYFB=0      skip only the sample-guest (mdpy-fb) suite
 #      GUEST_MODES=0       70 without its mode-change displays (one L2
 #                          display, as before the mode capability)
 #      GUEST_MIGRATE=0|1   skip or force the migration suite (default: on
-#                          when the nested QEMU's vfio-pci has enable-migration)
+#                          when the nested QEMU's vfio-pci has enable-migration,
+#                          except on 7.3)
 #      GUEST_MIG_TYPE      type of the migration target's instance (default:
 #                          the L2 type; another type must make 73 fail)
 #      GUEST_QEMU, GUEST_QEMU_L   the nested QEMU binary (as seen in the host
 #                          root) and its colon-separated -L data dirs (default:
-#                          bookworm's QEMU 7.2; on 6.12 QEMU 10.0, see below)
+#                          bookworm's QEMU 7.2; on 6.12 QEMU 10.0 and on 7.3
+#                          QEMU 11.1, see below)
 set -euo pipefail
 # shellcheck source=tests/vm/payload-head.sh
 . "$(dirname "$0")/../vm/payload-head.sh"
@@ -68,6 +70,13 @@ if [ "$KVER" = 6.12 ] && [ -z "${GUEST_QEMU:-}" ]; then
 	eval "$q10"
 	GUEST_QEMU=$QEMU10
 	GUEST_QEMU_L=$QEMU10_L
+fi
+# 7.3 is paired with trixie-backports' QEMU 11.1, as in the e2e suites (a
+# wrapper from tests/vm/trixie-chroot.sh; it brings its own -L dirs).  L2
+# migration (73) stays off there by default: the boot costs minutes.
+if [ "$KVER" = 7.3 ] && [ -z "${GUEST_QEMU:-}" ]; then
+	GUEST_QEMU=$("$TOP/tests/vm/trixie-chroot.sh" qemu)
+	: "${GUEST_MIGRATE:=0}"
 fi
 # The suites' parameters, as shell assignments they source (the VM's
 # environment is the rig's own).
@@ -96,15 +105,21 @@ fi
 # mdpy-drm in a 6.12 L2, so a 6.12 run would spend minutes of make check
 # proving little.  GUEST_INTEROP=0 skips both, =1 forces both on any
 # kernel (e.g. 71 on 6.12, README.md names the command).
+# 72 runs on 7.3 as well, with the 6.1 L2 kernel and 6.1's mdpy-fb: the
+# guest's kernel need not be the host's, and so the sample guest driver
+# meets 7.3's nested QEMU 11.1 and its boot display too.
 interop=${GUEST_INTEROP:-}
 sample_host=$interop
+mdpyfb=$interop
 if [ -z "$interop" ]; then
-	case $KVER in
-	6.1) interop=1 sample_host=1 ;;
-	6.12) interop=1 sample_host=0 ;;
-	*) interop=0 sample_host=0 ;;
-	esac
+	mdpyfb=1
+	sample_host=0
+	[ "$KVER" != 6.1 ] || sample_host=1
 fi
+case $KVER in
+6.1 | 6.12) fb_kver=$KVER ;;
+*) fb_kver=6.1 ;;
+esac
 
 # Interop: the same guest driver on the kernel's sample host driver
 if [ "$sample_host" != 0 ]; then
@@ -118,9 +133,11 @@ if [ "$sample_host" != 0 ]; then
 fi
 
 # Interop, the other direction: the kernel's sample guest driver on ours
-if [ "$interop" != 0 ] && [ "${GUEST_MDPYFB:-1}" != 0 ]; then
-	if fb=$("$HERE/sample-ko.sh" "$KVER" mdpy-fb); then
-		"$HERE/l2-build.sh" "$KVER" "$L2" "$fb"
+if [ "$mdpyfb" != 0 ] && [ "${GUEST_MDPYFB:-1}" != 0 ]; then
+	if fb=$("$HERE/sample-ko.sh" "$fb_kver" mdpy-fb); then
+		fb_l2=$TOP/build/guest-l2/$fb_kver
+		"$HERE/l2-build.sh" "$fb_kver" "$fb_l2" "$fb"
+		printf 'GUEST_MDPYFB_L2=%q\n' "$fb_l2" >>"$PAYLOAD/guest/env"
 		install -m 0755 "$HERE/suites/72-guest-mdpyfb.sh" "$PAYLOAD/suites/"
 	else
 		echo "sample guest driver did not build: no mdpy-fb suite" >&2

@@ -12,6 +12,8 @@
 #   GUEST_MODES    0: 70 boots one display and skips the mode changes
 #   GUEST_QEMU, GUEST_QEMU_L   the nested QEMU and its -L dirs (empty: the
 #                  host root's qemu-system-x86_64)
+#   GUEST_MDPYFB_L2  the L2 dir of 72 (the sample's mdpy-fb is built from
+#                  Debian's linux-source, which 7.3 lacks: 6.1's there)
 # A suite may set L2_KO_ARGS (module parameters of HOST_KO, e.g.
 # types=2560x1440) before l2_run.
 
@@ -25,6 +27,8 @@ GUEST_MIG_TYPE=
 GUEST_MODES=1
 GUEST_QEMU=
 GUEST_QEMU_L=
+# shellcheck disable=SC2034 # for the suites that source this
+GUEST_MDPYFB_L2=
 # shellcheck source=/dev/null
 [ ! -f "$PAYLOAD/guest/env" ] || . "$PAYLOAD/guest/env"
 # shellcheck disable=SC2034 # for the suites that source this
