@@ -101,7 +101,7 @@ void max_suite(int tgt, unsigned int tag);
 void mig_suite(unsigned int tag);
 
 /* scale.c: `count` vga instances created and removed, mdpy only */
-void scale_suite(unsigned int tag);
+void scale_suite(void);
 
 /* report.c */
 void judge(void);

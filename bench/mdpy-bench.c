@@ -117,7 +117,7 @@ static int module_suite(int tgt, const char *ko, int part, int with_memfd)
 			mig_suite(0x2000);
 	}
 	if (part == PART_REST && tgt == T_OURS)
-		scale_suite(0x3000);
+		scale_suite();
 
 	err = unload_module();
 	if (err) {

@@ -7,6 +7,11 @@
  * that scale: available_instances counts down to 0 and back one by one, a
  * create past the limit is refused with EUSERS, and sysfs lists exactly
  * the instances that exist; and it weighs what the full set holds idle.
+ *
+ * The UUIDs are random, as mdevctl and libvirt make them: the mdev core
+ * compares a new UUID with every existing one, and UUIDs that share a
+ * long prefix (the other suites' make_uuid()) would make that walk look
+ * dearer than it is in use.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -58,11 +63,11 @@ static void ratio_result(const char *metric, const struct result *first,
  * Every instance 0..@n-1 is listed under /sys/bus/mdev/devices and the
  * type's devices/, and nothing else is: the number of mismatches.
  */
-static unsigned int listing_errors(const char *devdir, unsigned int tag,
+static unsigned int listing_errors(const char *devdir, char (*uuid)[37],
 				   unsigned int n)
 {
 	unsigned int i, bad = 0;
-	char uuid[40], path[512];
+	char path[512];
 	int c;
 
 	c = dir_count(MDEV_DEVICES);
@@ -76,11 +81,10 @@ static unsigned int listing_errors(const char *devdir, unsigned int tag,
 		bad++;
 	}
 	for (i = 0; i < n; i++) {
-		make_uuid(uuid, tag, i);
-		snprintf(path, sizeof(path), "%s/%s", devdir, uuid);
-		if (!mdev_exists(uuid) || !path_exists(path)) {
+		snprintf(path, sizeof(path), "%s/%s", devdir, uuid[i]);
+		if (!mdev_exists(uuid[i]) || !path_exists(path)) {
 			if (!bad)
-				tap_diag("scale: %s not listed", uuid);
+				tap_diag("scale: %s not listed", uuid[i]);
 			bad++;
 		}
 	}
@@ -100,10 +104,10 @@ static void check_avail(const char *path, long want, unsigned int *bad,
 	(*bad)++;
 }
 
-void scale_suite(unsigned int tag)
+void scale_suite(void)
 {
 	const struct vtype *t = &vtypes[SCALE_TYPE];
-	char avail[256], devdir[256], uuid[40];
+	char avail[256], devdir[256], over_uuid[37], (*uuid)[37] = NULL;
 	unsigned int n, i, made = 0, avail_bad = 0, list_bad = 0;
 	long count, held0, held1, held2, free0, free1;
 	double *cr, *rm, t0;
@@ -122,8 +126,11 @@ void scale_suite(unsigned int tag)
 	mdev_type_attr(devdir, sizeof(devdir), t->name, "devices");
 	cr = calloc(n, sizeof(*cr));
 	rm = calloc(n, sizeof(*rm));
-	if (!cr || !rm)
+	uuid = calloc(n, sizeof(*uuid));
+	if (!cr || !rm || !uuid)
 		goto out;
+	for (i = 0; i < n; i++)
+		uuid_gen(uuid[i]);
 
 	tap_diag("ours: scale, %u %s instances", n, t->name);
 	check_avail(avail, n, &avail_bad, "before the first create");
@@ -131,8 +138,7 @@ void scale_suite(unsigned int tag)
 	free0 = free_kib();
 	t0 = now_ns();
 	for (i = 0; i < n; i++) {
-		make_uuid(uuid, tag, i);
-		err = mdev_create_ns(t->name, uuid, &cr[i]);
+		err = mdev_create_ns(t->name, uuid[i], &cr[i]);
 		if (err) {
 			error_result("scale_create", T_OURS, "create", -err);
 			break;
@@ -146,15 +152,15 @@ void scale_suite(unsigned int tag)
 
 	if (made == n) {
 		/* one past the limit: refused, and with the mdev core's errno */
-		make_uuid(uuid, tag, n);
-		err = mdev_create(t->name, uuid);
+		uuid_gen(over_uuid);
+		err = mdev_create(t->name, over_uuid);
 		r = value_result("scale_over_refused", T_OURS, "bool",
 				 err == -EUSERS);
 		snprintf(r->note, sizeof(r->note), "%s",
 			 err ? strerror(-err) : "created");
 		if (!err)
-			mdev_remove(uuid);
-		list_bad = listing_errors(devdir, tag, n);
+			mdev_remove(over_uuid);
+		list_bad = listing_errors(devdir, uuid, n);
 		held1 = read_long(MDPY_PARENT "/held_bytes");
 		free1 = free_kib();
 		if (held0 >= 0 && held1 >= 0)
@@ -166,8 +172,7 @@ void scale_suite(unsigned int tag)
 
 	t0 = now_ns();
 	for (i = 0; i < made; i++) {
-		make_uuid(uuid, tag, i);
-		err = mdev_remove_ns(uuid, &rm[i]);
+		err = mdev_remove_ns(uuid[i], &rm[i]);
 		if (err) {
 			error_result("scale_remove", T_OURS, "remove", -err);
 			mdev_remove_all();
@@ -189,7 +194,7 @@ void scale_suite(unsigned int tag)
 				SCALE_EDGE);
 		ratio_result("scale_remove_ratio", a, b);
 		/* all gone: nothing listed, nothing held */
-		list_bad += listing_errors(devdir, tag, 0);
+		list_bad += listing_errors(devdir, uuid, 0);
 		value_result("scale_list_errors", T_OURS, "count", list_bad);
 		value_result("scale_avail_errors", T_OURS, "count", avail_bad);
 		held2 = read_long(MDPY_PARENT "/held_bytes");
@@ -201,4 +206,5 @@ void scale_suite(unsigned int tag)
 out:
 	free(cr);
 	free(rm);
+	free(uuid);
 }
