@@ -3,7 +3,7 @@
  * mdpy-bench: what its parts share.  mdpy-bench.c runs the rounds and the
  * modules, stats.c gathers repetitions into results, io.c opens BARs and
  * times I/O on them, mem.c measures instances and memory, mig.c live
- * migration, report.c judges
+ * migration, scale.c the instance limit, report.c judges
  * the targets and writes the table and the JSON.  Sysfs, instances, the
  * VFIO open sequence, /proc counters and "# " comments are tests/lib's.
  */
@@ -35,6 +35,7 @@ extern const struct vtype vtypes[NTYPES];
 #define IO_TYPE 2	/* throughput and latency are measured on mdpy-hd */
 
 extern unsigned int opt_reps, opt_rounds, opt_create_n, opt_mem_k, opt_cap;
+extern int opt_only_scale;
 extern double min_rep_ns;
 extern char *buf;		/* user buffer, as large as the largest BAR */
 
@@ -98,6 +99,9 @@ void max_suite(int tgt, unsigned int tag);
 
 /* mig.c: migration of an hd instance, mdpy only */
 void mig_suite(unsigned int tag);
+
+/* scale.c: `count` vga instances created and removed, mdpy only */
+void scale_suite(void);
 
 /* report.c */
 void judge(void);

@@ -37,6 +37,7 @@ unsigned int opt_rounds = 3;
 unsigned int opt_create_n = 64;	/* instances per type, create/remove */
 unsigned int opt_mem_k = 4;	/* instances per type, touched memory */
 unsigned int opt_cap = 1000;	/* max-instances probe stops here */
+int opt_only_scale;		/* --only scale: the scale suite alone */
 double min_rep_ns = 30e6;
 char *buf;
 
@@ -108,13 +109,15 @@ static int module_suite(int tgt, const char *ko, int part, int with_memfd)
 		}
 		mdev_remove(uuid);
 	}
-	if (part == PART_REST) {
+	if (part == PART_REST && !opt_only_scale) {
 		for (i = 0; i < NTYPES; i++)
 			type_suite(tgt, &vtypes[i], 0x100 * (tgt + 1) + 0x10 * i);
 		max_suite(tgt, 0x1000 * (tgt + 1));
 		if (tgt == T_OURS)
 			mig_suite(0x2000);
 	}
+	if (part == PART_REST && tgt == T_OURS)
+		scale_suite();
 
 	err = unload_module();
 	if (err) {
@@ -155,7 +158,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: mdpy-bench [--ours KO] [--sample KO] [--no-memfd] [--kver K]\n"
 		"                  [--json FILE] [--table FILE] [--rounds N] [--reps N]\n"
-		"                  [--create N] [--mem-k N] [--cap N] [--min-ms MS]\n");
+		"                  [--create N] [--mem-k N] [--cap N] [--min-ms MS]\n"
+		"                  [--only scale]\n");
 	exit(2);
 }
 
@@ -199,6 +203,8 @@ int main(int argc, char **argv)
 			opt_cap = atoi(v);
 		else if (!strcmp(a, "--min-ms"))
 			min_rep_ns = atof(v) * 1e6;
+		else if (!strcmp(a, "--only") && !strcmp(v, "scale"))
+			opt_only_scale = 1;
 		else
 			usage();
 	}
@@ -221,7 +227,12 @@ int main(int argc, char **argv)
 	 * The order flips every round, so whatever the first module leaves
 	 * behind (caches, the host's load) weighs on both alike.
 	 */
-	for (r = 0; r < opt_rounds + 1; r++) {
+	/* a narrow run: ours alone, no I/O rounds, no memfd */
+	if (opt_only_scale) {
+		sample = NULL;
+		memfd = 0;
+	}
+	for (r = opt_only_scale ? opt_rounds : 0; r < opt_rounds + 1; r++) {
 		int part = r < opt_rounds ? PART_IO : PART_REST;
 		int k;
 

@@ -154,6 +154,19 @@ void judge(void)
 	goal_abs("migration: stop-copy after pre-copy <= 3 pages + 4 KiB",
 		 "mig_hd_stopcopy_bytes", 3 * 4096 + 4096,
 		 "bytes after 3 written pages <= 3 x 4096 + 4096", 0);
+	/* issue 18: the instance limit */
+	goal_abs("scale: create, last/first 100 <= 1.5x",
+		 "scale_create_ratio", 1.5, "median of the last 100 / first 100", 0);
+	goal_abs("scale: remove, last/first 100 <= 1.5x",
+		 "scale_remove_ratio", 1.5, "median of the last 100 / first 100", 0);
+	goal_abs("scale: available_instances exact", "scale_avail_errors", 0,
+		 "mismatches after each create and remove = 0", 1);
+	goal_abs("scale: sysfs lists exactly the instances",
+		 "scale_list_errors", 0, "mismatches at full count and at 0 = 0", 1);
+	goal_abs("scale: create past count refused, EUSERS",
+		 "scale_over_refused", 1, "refused with EUSERS = 1", 1);
+	goal_abs("scale: nothing held after removing all",
+		 "scale_held_after", 0, "held_bytes growth = 0", 1);
 }
 
 /* Total-memory deltas must agree with resident_bytes where pages were added */
@@ -190,6 +203,42 @@ static void cross_check(FILE *f)
 				"agree (within 10% + 256 KiB)" : "DISAGREE");
 		}
 	}
+}
+
+static double med_or(const char *metric, double none)
+{
+	const struct result *r = find(metric, T_OURS);
+
+	return have(r) ? r->med : none;
+}
+
+/* issue 18: `count` vga instances, ours only */
+static void scale_table(FILE *f)
+{
+	const struct result *n = find("scale_n", T_OURS),
+			    *over = find("scale_over_refused", T_OURS);
+	char a[80], b[80];
+
+	if (!n)
+		return;
+	fprintf(f, "\nscale: %.0f %s instances (the count parameter), created then removed in order; ours only\n",
+		have(n) ? n->med : 0, vtypes[0].name);
+	fmt_val(a, sizeof(a), find("scale_create_first", T_OURS), 1);
+	fmt_val(b, sizeof(b), find("scale_create_last", T_OURS), 1);
+	fprintf(f, "  create us, first 100 %-22s last 100 %-22s ratio %.2fx  (all: %.1f s)\n",
+		a, b, med_or("scale_create_ratio", 0), med_or("scale_create_s", 0));
+	fmt_val(a, sizeof(a), find("scale_remove_first", T_OURS), 1);
+	fmt_val(b, sizeof(b), find("scale_remove_last", T_OURS), 1);
+	fprintf(f, "  remove us, first 100 %-22s last 100 %-22s ratio %.2fx  (all: %.1f s)\n",
+		a, b, med_or("scale_remove_ratio", 0), med_or("scale_remove_s", 0));
+	fprintf(f, "  idle at full count, per instance: held_bytes %.1f KiB, MemFree+pcp %.1f KiB"
+		   " (all: %.1f / %.1f MiB)\n",
+		med_or("scale_held_kib_each", -1), med_or("scale_mem_kib_each", -1),
+		med_or("scale_held_kib_each", -1) * med_or("scale_n", 0) / 1024,
+		med_or("scale_mem_kib_each", -1) * med_or("scale_n", 0) / 1024);
+	fprintf(f, "  create past the limit: %s; available_instances mismatches %.0f, listing mismatches %.0f\n",
+		over ? over->note : "-", med_or("scale_avail_errors", -1),
+		med_or("scale_list_errors", -1));
 }
 
 void print_table(FILE *f, const char *kver)
@@ -298,9 +347,10 @@ void print_table(FILE *f, const char *kver)
 	table_row(f, "full restore, ms", "mig_hd_full_load");
 	table_row(f, "stop-copy after pre-copy, 3 pages", "mig_hd_stopcopy_bytes");
 
+	scale_table(f);
 	cross_check(f);
 
-	fprintf(f, "\ntargets (issues 8 and 13), on medians\n");
+	fprintf(f, "\ntargets (issues 8, 13 and 18), on medians\n");
 	for (g = 0; g < ngoals; g++) {
 		const struct goal *x = &goals[g];
 

@@ -10,7 +10,8 @@
 #   build/bench/KVER.txt    the table
 #   build/bench/KVER.json   the same numbers
 #   build/bench/KVER/       payload, console log, host and VM results
-# Env: BENCH_ARGS (extra mdpy-bench arguments, e.g. "--reps 5 --cap 500"),
+# Env: BENCH_ARGS (extra mdpy-bench arguments, e.g. "--reps 5 --cap 500";
+#      "--only scale" runs the instance-limit suite alone, on ours),
 #      VM_TIMEOUT (default 600 s per boot).
 # Exit status is non-zero only if a kernel could not be measured; missed
 # targets are reported in the table, not as failures.

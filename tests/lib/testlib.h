@@ -33,6 +33,7 @@ int sysfs_write(const char *path, const char *s);
 int sysfs_write_ns(const char *path, const char *s, double *ns);
 int sysfs_read_long(const char *path, long *val);
 int path_exists(const char *path);
+int dir_count(const char *path);				/* no . and .. */
 int file_read(const char *path, char *buf, size_t size);	/* whole file */
 double now_ns(void);						/* monotonic */
 
