@@ -27,6 +27,11 @@ plain daemons on a writable config and state (no systemd, no udevd), then:
   virsh_test.py --uuid UUID --type TYPE --xml DOMAIN.xml --kernel VMLINUX
       --initrd CPIO --checker BIN --tap OUT.tap --dumpdir DIR
       [--emulator QEMU] [--save refused|works] [--timeout S] [--no-guest]
+      [--chroot CMD] [--save-format FMT]
+
+--chroot CMD runs the daemons and virsh through CMD (tests/libvirt/
+lvchroot.sh: trixie's libvirt and QEMU on 7.3); this program stays in the
+host root, which shares /tmp, /run and /var with that chroot.
 """
 
 import argparse
@@ -67,6 +72,8 @@ BOOT_DISPLAY = (("model='vfio-pci' display='on'>",
                 ("</os>", "  <bootmenu enable='yes' timeout='5000'/>\n  </os>"))
 DOM = 'mdpy-l2'
 QEMU_NS = 'http://libvirt.org/schemas/domain/qemu/1.0'
+# what virtlogd, libvirtd and virsh run through (--chroot)
+PREFIX = []
 
 
 def sh(*cmd, timeout=120):
@@ -80,7 +87,7 @@ def sh(*cmd, timeout=120):
 
 
 def virsh(*args, timeout=300):
-    rc, out = sh('virsh', '-c', URI, *args, timeout=timeout)
+    rc, out = sh(*PREFIX, 'virsh', '-c', URI, *args, timeout=timeout)
     log('virsh %s -> %d %s' % (' '.join(args), rc, out[:400]))
     return rc, out
 
@@ -90,8 +97,9 @@ class Daemons:
     read-only: /etc/libvirt gets a config of our own, /var a tmpfs with the
     dirs libvirt keeps its state, logs and caches in."""
 
-    def __init__(self, logdir, emulator=None):
+    def __init__(self, logdir, emulator=None, save_format=None):
         self.emulator = emulator
+        self.save_format = save_format
         self.mounts = []
         self.procs = []
         self.logdir = logdir
@@ -138,7 +146,10 @@ class Daemons:
         # domain needs none of them).
         if self.emulator:
             self.mount_tmpfs('/usr/lib/x86_64-linux-gnu/qemu')
-        for name, text in (('qemu.conf', QEMU_CONF),
+        conf = QEMU_CONF
+        if self.save_format:
+            conf += 'save_image_format = "%s"\n' % self.save_format
+        for name, text in (('qemu.conf', conf),
                            ('libvirtd.conf', LIBVIRTD_CONF)):
             with open('/etc/libvirt/' + name, 'w') as f:
                 f.write(text)
@@ -151,7 +162,7 @@ class Daemons:
         for cmd in (['virtlogd'], ['libvirtd']):
             with open(os.path.join(self.logdir, cmd[0] + '.log'), 'w') as out:
                 self.procs.append(subprocess.Popen(
-                    cmd, stdout=out, stderr=subprocess.STDOUT,
+                    PREFIX + cmd, stdout=out, stderr=subprocess.STDOUT,
                     env=dict(os.environ, LIBVIRT_LOG_OUTPUTS=os.environ.get('LVLOG', '3:stderr'), LIBVIRT_LOG_FILTERS=os.environ.get('LVFILT', ''))))
             sock = {'virtlogd': '/run/libvirt/virtlogd-sock',
                     'libvirtd': '/run/libvirt/libvirt-sock'}[cmd[0]]
@@ -410,7 +421,8 @@ def save_refused(t, tap, name, what):
 def save_works(args, t, tap, ser, name, what, verb):
     """verb 'save': save to a file, restore; 'managedsave': managedsave,
     start.  The picture must come back; the serial line comes back with a
-    new QEMU, so it is reconnected."""
+    new QEMU, so it is reconnected (ser None: no guest is followed, none
+    to reconnect)."""
     if verb == 'save':
         f = '/tmp/mdpy-l2.save'
         rc, out = virsh('save', DOM, f, timeout=600)
@@ -420,7 +432,8 @@ def save_works(args, t, tap, ser, name, what, verb):
             return ser
         tap.ok('shut off' in t.state(), 'the saved domain is shut off',
                t.state())
-        ser.close()
+        if ser:
+            ser.close()
         log('save file: %d bytes' % os.path.getsize(f))
         rc, out = virsh('restore', f, timeout=600)
         tap.ok(rc == 0, 'virsh restore', out)
@@ -434,14 +447,16 @@ def save_works(args, t, tap, ser, name, what, verb):
         rc, out = virsh('dominfo', DOM)
         tap.ok('Managed save:   yes' in out, 'a managed save image exists',
                out)
-        ser.close()
+        if ser:
+            ser.close()
         rc, out = virsh('start', DOM, timeout=600)
         tap.ok(rc == 0, 'virsh start resumes from the managed save image', out)
     if rc:
         return None
     tap.ok(t.state() == 'running', 'the domain runs after %s' % verb,
            t.state())
-    ser = Serial(args.serial, os.path.join(args.dumpdir, 'l2-serial.log'))
+    if ser:
+        ser = Serial(args.serial, os.path.join(args.dumpdir, 'l2-serial.log'))
     t.screenshot('%s-after-%s' % (name, verb), what)
     return ser
 
@@ -538,6 +553,12 @@ def run(args, tap):
         if not args.guest:
             if args.save == 'refused':
                 save_refused(t, tap, 'poweron', 'poweron')
+            else:
+                # the device's state before any guest driver: libvirt
+                # saves and restores it through QEMU's VFIO migration
+                for verb in ('save', 'managedsave'):
+                    save_works(args, t, tap, None, 'poweron', 'poweron',
+                               verb)
             second_domain(args, tap, t)
             t.screenshot('poweron-after-second-domain', 'poweron')
             return
@@ -623,11 +644,16 @@ def main():
     ap.add_argument('--no-guest', dest='guest', action='store_false',
                     help='check the screen before any guest driver only; '
                     'no L2 boot')
+    ap.add_argument('--chroot', help='run the daemons and virsh through '
+                    'this command')
+    ap.add_argument('--save-format', help="qemu.conf's save_image_format")
     args = ap.parse_args()
+    if args.chroot:
+        PREFIX.append(args.chroot)
     args.serial = '/run/mdpy-l2.serial'
     os.makedirs(args.dumpdir, exist_ok=True)
     tap = Tap(args.tap)
-    d = Daemons(args.dumpdir, args.emulator)
+    d = Daemons(args.dumpdir, args.emulator, args.save_format)
     try:
         d.start()
         tap.ok(True, 'virtlogd and libvirtd started')

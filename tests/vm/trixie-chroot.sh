@@ -3,7 +3,8 @@
 #
 # trixie-chroot.sh - a Debian 13 (trixie) build root for the kernels whose
 # tools the bookworm host cannot run (7.3 from trixie-backports needs glibc
-# >= 2.38 and gcc-14), and for QEMU 11.1 from trixie-backports.
+# >= 2.38 and gcc-14), for QEMU 11.1 from trixie-backports, and for
+# trixie's libvirt 11.3 (suite 60-libvirt on 7.3, tests/libvirt/lvchroot.sh).
 #
 #   trixie-chroot.sh root          create it if needed, print its path
 #   trixie-chroot.sh run CMD...    run CMD inside it (cwd kept if visible)
@@ -33,11 +34,16 @@ CACHE=${MDPY_CACHE:-$TOP/build/cache}
 BASE=$CACHE/trixie
 R=$BASE/root
 STAMP=$R/.mdpy-ready
-# Kernel module builds (7.3) and the nested QEMU (11.1). Bump SET when the
-# list changes so existing roots get the new packages.
+# Kernel module builds (7.3), the nested QEMU (11.1) and libvirt (trixie's
+# own, not backports': it drives the backports QEMU). Bump SET when a list
+# changes so existing roots get the new packages.
 PKGS="gcc make libc6-dev libelf-dev dwarves bc kmod xz-utils zstd sparse"
 BPO_PKGS="qemu-system-x86 qemu-system-data seabios ipxe-qemu"
-SET=2
+# libvirtd's QEMU and node device drivers, virsh, and mdevctl (libvirt's
+# backend for nodedev-create/define); the QEMU driver pulls in systemd
+# (systemd-container), which never runs here (policy-rc.d below).
+LV_PKGS="libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-driver-nodedev libvirt-clients mdevctl"
+SET=3
 
 log() { echo "[trixie] $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -153,6 +159,16 @@ create() {
 	} >"$BASE/apt.log" 2>&1 ||
 		{ tail -n 20 "$BASE/apt.log" >&2; die "package install failed (log: $BASE/apt.log)"; }
 	log "packages installed in $(since "$t")"
+	# A step of its own, so its cost shows in the log.
+	t=$(now)
+	log "apt-get install $LV_PKGS"
+	# shellcheck disable=SC2086 # package list
+	{
+		inside apt-get install -y -q --no-install-recommends $LV_PKGS &&
+			inside apt-get clean
+	} >>"$BASE/apt.log" 2>&1 ||
+		{ tail -n 20 "$BASE/apt.log" >&2; die "libvirt install failed (log: $BASE/apt.log)"; }
+	log "libvirt installed in $(since "$t")"
 	echo "$SET" >"$STAMP"
 }
 

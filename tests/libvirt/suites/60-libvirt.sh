@@ -18,6 +18,8 @@ LIBVIRT_TYPE=vga
 LIBVIRT_SAVE=refused
 LIBVIRT_EMULATOR=
 LIBVIRT_GUEST=1
+LIBVIRT_ROOT=
+LIBVIRT_SAVE_FORMAT=
 # shellcheck source=/dev/null
 . "$PAYLOAD/libvirt/env"
 if [ -n "$LIBVIRT_SKIP" ]; then
@@ -44,6 +46,9 @@ set -- --uuid "$u" --type "$LIBVIRT_TYPE" --xml /tmp/payload/libvirt/domain.xml 
 	--tap "$rdir/$name.tap" --dumpdir "$rdir/$name" --timeout 700
 [ -z "$LIBVIRT_EMULATOR" ] || set -- "$@" --emulator "$LIBVIRT_EMULATOR"
 [ "$LIBVIRT_GUEST" != 0 ] || set -- "$@" --no-guest
+# trixie's libvirt and QEMU (7.3): virsh and the daemons in the trixie root
+[ -z "$LIBVIRT_ROOT" ] || set -- "$@" --chroot /tmp/payload/libvirt/lvchroot.sh
+[ -z "$LIBVIRT_SAVE_FORMAT" ] || set -- "$@" --save-format "$LIBVIRT_SAVE_FORMAT"
 /payload/lib/hostchroot.sh python3 /tmp/payload/libvirt/virsh_test.py "$@"
 rc=$?
 [ "$rc" -le 1 ] || tap_bail "$tap" "virsh_test.py exited with status $rc"
