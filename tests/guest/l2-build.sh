@@ -62,9 +62,10 @@ if [ -z "$GUEST_KO" ] && [ -n "${GUEST_DRM_KO:-}" ]; then
 	# installed) instead of the tree's; it must be built for this kernel.
 	vm=$(modinfo -F vermagic "$GUEST_DRM_KO" 2>/dev/null | cut -d' ' -f1)
 	[ "$vm" = "$KREL" ] || die "vermagic '$vm' of $GUEST_DRM_KO is not $KREL"
-	# l2-init.sh loads /mdpy-drm.ko: the file and the module inside
+	# l2-init.sh loads /mdpy-drm.ko: the file, and the module inside
+	# (modinfo spells its name with an underscore)
 	nm=$(modinfo -F name "$GUEST_DRM_KO" 2>/dev/null)
-	if [ "$(basename "$GUEST_DRM_KO")" != mdpy-drm.ko ] || [ "$nm" != mdpy-drm ]; then
+	if [ "$(basename "$GUEST_DRM_KO")" != mdpy-drm.ko ] || [ "$nm" != mdpy_drm ]; then
 		die "GUEST_DRM_KO must be an mdpy-drm.ko, not $GUEST_DRM_KO (module '$nm')"
 	fi
 	GUEST_KO=$GUEST_DRM_KO
