@@ -249,7 +249,7 @@ guest() {
 		tap_fail "$what" "see $OUT/guest-$2.log"
 	fi
 	# What L2 booted: the initramfs must hold exactly the package's module.
-	if [ -s "$initrd" ] && (cd "$OUT" && cpio -i --quiet --to-stdout ./mdpy-drm.ko <"$initrd") |
+	if [ -s "$initrd" ] && (cd "$OUT" && cpio -i --quiet --to-stdout mdpy-drm.ko <"$initrd") |
 		cmp -s - "$gko"; then
 		tap_ok "the L2 initramfs on $2 holds the installed mdpy-drm.ko"
 	else
