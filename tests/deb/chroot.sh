@@ -1,28 +1,36 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# chroot.sh - a Debian 12 (bookworm) root in which the mdpy packages are
-# installed the way a user installs them: with apt, dkms building for every
-# kernel whose headers are there.
+# chroot.sh - a Debian root in which the mdpy packages are installed the way
+# a user installs them: with apt, dkms building for every kernel whose
+# headers are there.  DEB_DIST picks the release: bookworm (Debian 12, the
+# default) or trixie (Debian 13).
 #
 #   chroot.sh prepare PKG...   create the root if needed and make sure dkms
 #                              and PKG... (headers packages) are installed;
 #                              print its path
 #   chroot.sh run CMD...       run CMD inside it (cwd /)
 #
-# The root lives in build/cache/deb-bookworm/root (MDPY_CACHE moves the
-# cache), made once with debootstrap --variant=minbase.  Its apt sources are
-# the host's own (this host is bookworm too): /etc/apt/sources.list.d/
+# The root lives in build/cache/deb-DIST/root (MDPY_CACHE moves the cache).
+# bookworm: made once with debootstrap --variant=minbase; its apt sources
+# are the host's own (this host is bookworm too): /etc/apt/sources.list.d/
 # debian.sources, and the bookworm-backports entry scripts/apt-backports.sh
-# derives from it, copied in at run time, so no archive is named here.
-# Backports headers (6.12) are installed only inside this root, never on the
-# host.  `run` works in a private mount namespace with /proc, /dev and /sys.
+# derives from it, copied in at run time.
+# trixie: made once as a copy of the test rig's trixie root
+# (tests/vm/trixie-chroot.sh, itself made with debootstrap), so there is
+# one debootstrap of trixie, and the rig's root never gets the packages
+# tested here; its apt sources are the rig root's (trixie, trixie-updates,
+# trixie-backports, derived there from the host's), copied in at run time.
+# So no archive is named here.  Backports headers (6.12, 7.3) are installed
+# only inside these roots, never on the host.  `run` works in a private
+# mount namespace with /proc, /dev and /sys.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 CACHE=${MDPY_CACHE:-$TOP/build/cache}
-BASE=$CACHE/deb-bookworm
+DIST=${DEB_DIST:-bookworm}
+BASE=$CACHE/deb-$DIST
 R=$BASE/root
 SRC=/etc/apt/sources.list.d/debian.sources
 BPO=/etc/apt/sources.list.d/mdpy-backports.sources
@@ -32,10 +40,14 @@ BPO=/etc/apt/sources.list.d/mdpy-backports.sources
 PKGS="dkms gcc make libc6-dev kmod xz-utils"
 SET=1
 
-log() { echo "[deb-chroot] $*" >&2; }
+log() { echo "[deb-chroot $DIST] $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot, mounts)"
+case $DIST in
+bookworm | trixie) ;;
+*) die "DEB_DIST is bookworm or trixie, not '$DIST'" ;;
+esac
 
 # The archive URL, from the host's configuration (never written here).
 mirror() {
@@ -61,19 +73,9 @@ inside() {
 		HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
 }
 
-# prepare PKG...: the root with PKGS and PKG... installed (stamped by list)
-prepare() {
-	local want url t0
-	# the stamp: what is installed, in an order that does not depend on
-	# the caller's
-	want="$SET $PKGS $(printf '%s\n' "$@" | sort | tr '\n' ' ')"
-	mkdir -p "$BASE"
-	exec 8>"$BASE/.lock"
-	flock 8
-	if [ -f "$R/.mdpy-ready" ] && [ "$(cat "$R/.mdpy-ready")" = "$want" ]; then
-		echo "$R"
-		return 0
-	fi
+# bookworm: debootstrap once, then the host's sources
+seed_bookworm() {
+	local url t0
 	[ -f "$SRC" ] || die "$SRC not found: cannot tell which archive to use"
 	if [ ! -f "$R/.mdpy-debootstrap" ]; then
 		command -v debootstrap >/dev/null ||
@@ -93,6 +95,48 @@ prepare() {
 		die "cannot derive the bookworm-backports entry"
 	rm -f "$R/etc/apt/sources.list"
 	cp "$SRC" "$BPO" "$R/etc/apt/sources.list.d/"
+}
+
+# trixie: a copy of the rig's trixie root once, then its sources
+seed_trixie() {
+	local rig t0
+	rig=$("$TOP/tests/vm/trixie-chroot.sh" root) || die "no trixie root from the rig"
+	if [ ! -f "$R/.mdpy-debootstrap" ]; then
+		log "copy of the rig's trixie root $rig (once)"
+		t0=$SECONDS
+		rm -rf "$R" "$R.tmp"
+		# the rig's lock: no apt run in its root while copying
+		(
+			flock 9
+			cp -a "$rig" "$R.tmp"
+		) 9>"$(dirname "$rig")/.lock" || die "cannot copy $rig"
+		rm -f "$R.tmp/.mdpy-ready"
+		touch "$R.tmp/.mdpy-debootstrap"
+		mv "$R.tmp" "$R"
+		log "copied in $((SECONDS - t0)) s"
+	fi
+	rm -f "$R/etc/apt/sources.list"
+	cp "$rig/etc/apt/sources.list.d/debian.sources" "$R/etc/apt/sources.list.d/"
+}
+
+# prepare PKG...: the root with PKGS and PKG... installed (stamped by list)
+prepare() {
+	local want t0
+	# the stamp: what is installed, in an order that does not depend on
+	# the caller's
+	want="$SET $PKGS $(printf '%s\n' "$@" | sort | tr '\n' ' ')"
+	mkdir -p "$BASE"
+	exec 8>"$BASE/.lock"
+	flock 8
+	if [ -f "$R/.mdpy-ready" ] && [ "$(cat "$R/.mdpy-ready")" = "$want" ]; then
+		echo "$R"
+		return 0
+	fi
+	if [ "$DIST" = trixie ]; then
+		seed_trixie
+	else
+		seed_bookworm
+	fi
 	cp -L /etc/resolv.conf "$R/etc/resolv.conf" 2>/dev/null || true
 	# Nothing in this root is a booted system: keep services from starting.
 	printf '#!/bin/sh\nexit 101\n' >"$R/usr/sbin/policy-rc.d"

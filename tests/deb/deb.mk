@@ -4,5 +4,5 @@
 
 .PHONY: check-deb
 
-check-deb: ## Build the .debs, install them with apt in a Debian 12 chroot, boot the installed mdpy.ko (root)
+check-deb: ## Build the .debs, install them with apt in Debian 12 and 13 chroots, boot the installed modules (VM, L2 guest; root)
 	@tests/deb/check.sh $(BUILD)/results/deb

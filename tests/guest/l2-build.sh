@@ -12,7 +12,8 @@
 # With GUEST_KO (another guest driver, e.g. the kernel's sample mdpy-fb.ko)
 # that module and what it depends on replace mdpy-drm in
 # OUT_DIR/initrd-NAME.cpio (NAME: the module's name); l2-init.sh sees which
-# driver it has.
+# driver it has.  GUEST_DRM_KO names a prebuilt mdpy-drm.ko for
+# OUT_DIR/initrd.cpio instead of the tree's (its vermagic must be KVER's).
 # Applet links are made here: every process start in L2 is expensive.
 set -euo pipefail
 
@@ -56,7 +57,20 @@ PY
 fi
 
 # The driver and the client
-if [ -z "$GUEST_KO" ]; then
+if [ -z "$GUEST_KO" ] && [ -n "${GUEST_DRM_KO:-}" ]; then
+	# A prebuilt mdpy-drm.ko (e.g. the one the mdpy-drm-dkms package
+	# installed) instead of the tree's; it must be built for this kernel.
+	vm=$(modinfo -F vermagic "$GUEST_DRM_KO" 2>/dev/null | cut -d' ' -f1)
+	[ "$vm" = "$KREL" ] || die "vermagic '$vm' of $GUEST_DRM_KO is not $KREL"
+	# l2-init.sh loads /mdpy-drm.ko: the file, and the module inside
+	# (modinfo spells its name with an underscore)
+	nm=$(modinfo -F name "$GUEST_DRM_KO" 2>/dev/null)
+	if [ "$(basename "$GUEST_DRM_KO")" != mdpy-drm.ko ] || [ "$nm" != mdpy_drm ]; then
+		die "GUEST_DRM_KO must be an mdpy-drm.ko, not $GUEST_DRM_KO (module '$nm')"
+	fi
+	GUEST_KO=$GUEST_DRM_KO
+	initrd=$OUT/initrd.cpio
+elif [ -z "$GUEST_KO" ]; then
 	make -s -C "$TOP" -f guest/guest.mk guest GUEST_KVERS="$KVER" >&2 ||
 		die "mdpy-drm.ko build failed"
 	GUEST_KO=$TOP/build/guest-$KVER/mdpy-drm.ko

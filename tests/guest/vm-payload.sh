@@ -42,6 +42,10 @@
 #                          except under GUEST_QEMU11)
 #      GUEST_MIG_TYPE      type of the migration target's instance (default:
 #                          the L2 type; another type must make 73 fail)
+#      GUEST_DRM_KO        a prebuilt mdpy-drm.ko (e.g. the one the
+#                          mdpy-drm-dkms package installed) for the L2
+#                          guest instead of the tree's; the L2 files then go
+#                          to build/guest-l2/KVER-prebuilt
 #      GUEST_QEMU, GUEST_QEMU_L   the nested QEMU binary (as seen in the host
 #                          root) and its colon-separated -L data dirs (default:
 #                          bookworm's QEMU 7.2; on 6.12 QEMU 10.0, see below)
@@ -53,7 +57,9 @@ case $KVER in
 *) type=${GUEST_L2_TYPE:-xga} ;;
 esac
 
-L2=$TOP/build/guest-l2/$KVER
+# A prebuilt guest driver (GUEST_DRM_KO) gets its own L2 directory, so the
+# tree's initramfs is not replaced behind another run's back.
+L2=$TOP/build/guest-l2/$KVER${GUEST_DRM_KO:+-prebuilt}
 "$HERE/l2-build.sh" "$KVER" "$L2"
 
 mkdir -p "$PAYLOAD/guest"
