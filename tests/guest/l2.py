@@ -260,16 +260,8 @@ def firmware(q, args, tap, name, when, reset=False):
         except (QemuError, OSError) as e:
             tap.ok(False, 'boot display %s: QEMU reports the reset' % when, e)
             return
-    deadline = time.time() + FIRMWARE_TIMEOUT
-    dumps, why = 0, 'no screendump'
-    while time.time() < deadline:
-        q.screendump(ppm, png=False)
-        dumps += 1
-        got = image.read(ppm)
-        why = image.firmware_text(got)
-        if why is None:
-            break
-        time.sleep(0.3)
+    dumps, why, got = image.poll_firmware_text(
+        lambda: q.screendump(ppm, png=False), FIRMWARE_TIMEOUT, 0.3)
     # seen: kept as PNG; not seen: the last dump stays as PPM
     if why is None:
         image.write_png(ppm[:-4] + '.png', *got)

@@ -498,17 +498,9 @@ def boot_display(args, tap):
                'libvirt gave QEMU the instance as a boot display: %s'
                % (dev[0] if dev else '-'), cmdline[-2000:])
         png = os.path.join(args.dumpdir, 'boot-display-firmware.png')
-        deadline = time.time() + BOOT_DISPLAY_TIMEOUT
-        shots, why, got = 0, 'no screenshot', (0, 0)
-        while time.time() < deadline:
-            rc, out = virsh('screenshot', name, png)
-            if rc == 0:
-                shots += 1
-                got = image.read(png)
-                why = image.firmware_text(got)
-                if why is None:
-                    break
-            time.sleep(0.5)
+        shots, why, got = image.poll_firmware_text(
+            lambda: png if virsh('screenshot', name, png)[0] == 0 else None,
+            BOOT_DISPLAY_TIMEOUT, 0.5)
         log('boot display: %d screenshots, %.1f s after virsh start'
             % (shots, time.time() - t0))
         tap.ok(why is None, 'virsh screenshot before any guest driver: the '

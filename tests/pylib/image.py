@@ -10,6 +10,7 @@ In the test VM this runs chrooted into the host root, so the host's
 
 import os
 import sys
+import time
 
 try:
     from PIL import Image, ImageChops
@@ -121,6 +122,25 @@ def firmware_text(got, lines=2):
         return 'text on lines %s of 25, want line 0 and %d in all' % (
             text, lines)
     return None
+
+
+def poll_firmware_text(dump, timeout, pause):
+    """Call dump(), which writes an image and returns its path (None when
+    it could not), until an image shows firmware_text() or timeout seconds
+    have passed.  Returns (images read, why the last one did not pass or
+    None, the last image as (w, h, RGB bytes))."""
+    deadline = time.time() + timeout
+    n, why, got = 0, 'no image', (0, 0, b'')
+    while time.time() < deadline:
+        path = dump()
+        if path:
+            n += 1
+            got = read(path)
+            why = firmware_text(got)
+            if why is None:
+                break
+        time.sleep(pause)
+    return n, why, got
 
 
 def lit_pixels(w, h, rgb):
