@@ -94,6 +94,18 @@ round() {
 		return
 	fi
 	inroot() { DEB_DIST=$dist $CH run "$@"; }
+	# apt_install PKG LOG: apt installs the package's .deb (copied to the
+	# chroot's /tmp) in the chroot; one TAP line, the log in OUT/LOG
+	apt_install() {
+		log "$name: apt-get install ./$1_${ver}_all.deb"
+		if inroot apt-get install -y -q --no-install-recommends "/tmp/$1_${ver}_all.deb" \
+			>"$OUT/$2" 2>&1; then
+			tap_ok "$name: apt-get install $1"
+		else
+			tap_fail "$name: apt-get install $1"
+			tap_diag "$(tail -n 30 "$OUT/$2")"
+		fi
+	}
 	# dkms status line of MODULE for KREL, e.g.
 	# "mdpy/0.1.0, 6.1.0-57-amd64, x86_64: installed"
 	status() { inroot dkms status -m "$1" -k "$2" 2>/dev/null; }
@@ -102,14 +114,7 @@ round() {
 	inroot apt-get purge -y -q mdpy-dkms mdpy-drm-dkms >/dev/null 2>&1
 
 	cp "${debs[@]}" "$R/tmp/"
-	log "$name: apt-get install ./mdpy-dkms_${ver}_all.deb"
-	if inroot apt-get install -y -q --no-install-recommends "/tmp/mdpy-dkms_${ver}_all.deb" \
-		>"$OUT/install-$dist.log" 2>&1; then
-		tap_ok "$name: apt-get install mdpy-dkms"
-	else
-		tap_fail "$name: apt-get install mdpy-dkms"
-		tap_diag "$(tail -n 30 "$OUT/install-$dist.log")"
-	fi
+	apt_install mdpy-dkms "install-$dist.log"
 	for krel in "${krels[@]}"; do
 		s=$(status mdpy "$krel")
 		if [[ $s == "mdpy/$ver, $krel, x86_64: installed"* ]]; then
@@ -177,14 +182,7 @@ round() {
 
 	# The guest driver: built for the same kernels, the L2 guest's driver
 	# in the guest test, purged the same way.
-	log "$name: apt-get install ./mdpy-drm-dkms_${ver}_all.deb"
-	if inroot apt-get install -y -q --no-install-recommends "/tmp/mdpy-drm-dkms_${ver}_all.deb" \
-		>"$OUT/install-drm-$dist.log" 2>&1; then
-		tap_ok "$name: apt-get install mdpy-drm-dkms"
-	else
-		tap_fail "$name: apt-get install mdpy-drm-dkms"
-		tap_diag "$(tail -n 30 "$OUT/install-drm-$dist.log")"
-	fi
+	apt_install mdpy-drm-dkms "install-drm-$dist.log"
 	i=0
 	for k in "$@"; do
 		krel=${krels[$i]}
