@@ -34,7 +34,7 @@
 #                     on 6.12); 0: check the power-on picture the domain
 #                     shows before any guest driver ran, no L2 boot
 #                     (default on 6.1 and 7.3: an L2 boot through libvirt
-#                     costs 6-7 minutes of make check per kernel)
+#                     adds about 90 s to make check on 6.1)
 #      LIBVIRT_SAVE_FORMAT  qemu.conf's save_image_format (default sparse
 #                     on 7.3, libvirt's raw elsewhere)
 set -euo pipefail
