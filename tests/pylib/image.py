@@ -112,12 +112,13 @@ def firmware_text(got, lines=2):
     w, h, rgb = got
     if w < 640 or h < 400:
         return 'dump is %dx%d, smaller than a text screen' % (w, h)
-    lit = lit_pixels(w, h, rgb)
+    brightest = brightest_channel(w, h, rgb)
+    lit = w * h - brightest.histogram()[0]
     if lit * 10 > w * h:
         return '%d of %d pixels are lit: not a text screen' % (lit, w * h)
-    band = 16 * w * 3
     text = [n for n in range(25)
-            if lit_pixels(w, 16, rgb[n * band:(n + 1) * band]) >= 20]
+            if w * 16 - brightest.crop(
+                (0, n * 16, w, (n + 1) * 16)).histogram()[0] >= 20]
     if 0 not in text or len(text) < lines:
         return 'text on lines %s of 25, want line 0 and %d in all' % (
             text, lines)
@@ -143,8 +144,8 @@ def poll_firmware_text(dump, timeout, pause):
     return n, why, got
 
 
-def lit_pixels(w, h, rgb):
-    """How many pixels of packed RGB are not black."""
+def brightest_channel(w, h, rgb):
+    """Packed RGB as a one-channel image of each pixel's brightest
+    channel: 0 exactly where the pixel is black."""
     r, g, b = Image.frombytes('RGB', (w, h), bytes(rgb)).split()
-    brightest = ImageChops.lighter(ImageChops.lighter(r, g), b)
-    return w * h - brightest.histogram()[0]
+    return ImageChops.lighter(ImageChops.lighter(r, g), b)
