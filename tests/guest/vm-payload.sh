@@ -146,7 +146,9 @@ fi
 # Interop, the other direction: the kernel's sample guest driver on ours
 if [ "$mdpyfb" != 0 ] && [ "${GUEST_MDPYFB:-1}" != 0 ]; then
 	if fb=$("$HERE/sample-ko.sh" "$fb_kver" mdpy-fb); then
-		fb_l2=$TOP/build/guest-l2/$fb_kver
+		# the L2 of 70 when the kernels agree: its vmlinux is unpacked
+		fb_l2=$L2
+		[ "$fb_kver" = "$KVER" ] || fb_l2=$TOP/build/guest-l2/$fb_kver
 		"$HERE/l2-build.sh" "$fb_kver" "$fb_l2" "$fb"
 		printf 'GUEST_MDPYFB_L2=%q\n' "$fb_l2" >>"$PAYLOAD/guest/env"
 		install -m 0755 "$HERE/suites/72-guest-mdpyfb.sh" "$PAYLOAD/suites/"
