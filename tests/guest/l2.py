@@ -51,6 +51,10 @@ import mdev  # noqa: E402
 from qemu import Qemu, QemuError  # noqa: E402
 from tap import Tap, log  # noqa: E402
 
+# How long QEMU may take to answer on QMP, at start too: in a CI run an
+# L2's QEMU with three vfio-pci devices had not greeted after 30 s (host
+# 7.3, its L1 under TCG on a busy machine).
+QMP_TIMEOUT = 120
 
 def main():
     ap = argparse.ArgumentParser()
@@ -146,7 +150,7 @@ def boot(args, tap):
                 devices += mdev.vfio_args(more[-1], 'id=mdpy%d' % n)
         q = Qemu(machine + devices, binary=args.qemu,
                  datadirs=datadirs(args),
-                 serial=True, timeout=30, serial_log=serial_log,
+                 serial=True, timeout=QMP_TIMEOUT, serial_log=serial_log,
                  log=os.path.join(args.dumpdir, 'l2-qemu.log'))
         if args.boot_display:
             firmware(q, args, tap, 'boot', 'before L2\'s guest driver runs')
@@ -345,8 +349,8 @@ class Migration:
         try:
             dst = Qemu(self.machine + mdev.vfio_args(self.uuid, self.props) +
                        ['-incoming', 'defer'], binary=self.args.qemu,
-                       datadirs=datadirs(self.args), serial=True, timeout=30,
-                       serial_log=self.serial_log,
+                       datadirs=datadirs(self.args), serial=True,
+                       timeout=QMP_TIMEOUT, serial_log=self.serial_log,
                        log=os.path.join(self.args.dumpdir, 'l2-qemu-target.log'))
         except QemuError as e:
             tap.ok(False, '%s: target QEMU starts on an mdpy-%s instance with '
