@@ -239,7 +239,7 @@ guest() {
 	[ -s "$hko" ] || { tap_fail "$what" "no installed mdpy.ko for $3"; return; }
 	log "L2 guest on $2 with $gko"
 	rm -f "$initrd"
-	if GUEST_DRM_KO=$gko GUEST_INTEROP=0 GUEST_MIGRATE=0 \
+	if GUEST_DRM_KO=$gko GUEST_SUITES=1 GUEST_INTEROP=0 GUEST_MIGRATE=0 \
 		tests/vm/run.sh --ko "$hko" --part guest "$2" "$OUT/guest-$2" \
 		70-guest-drm >"$OUT/guest-$2.log" 2>&1; then
 		tap_ok "$what"
