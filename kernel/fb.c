@@ -322,33 +322,70 @@ static struct page *mdpy_fb_page(struct mdpy_fb *fb, unsigned long idx)
 
 /*
  * Bytes never written hold the power-on picture, copied straight to the
- * user buffer: a row is one colour, so a short pattern made at the start of
- * each run (see mdpy_fb_run_end()) is copied as often as the run needs,
- * instead of building whole pages first.
+ * user buffer.  The picture is made of runs of one colour (a row, or the
+ * zero padding; see mdpy_fb_run_end()), and neighbouring rows often share
+ * theirs, so @buf holds one colour repeated from a pixel boundary: any
+ * stretch of a run is a copy from buf + (off % pixel size), and @buf is
+ * filled again only when the colour changes.  Long reads get a page for
+ * @buf, so that one copy moves up to a page; short ones a few pixels'
+ * worth on the stack.
  */
-static int mdpy_fb_read_initial(const struct mdpy_type *type, u64 off,
-				char __user *buf, size_t count)
-{
-	u8 pat[256];	/* a multiple of the pixel size */
+struct mdpy_fb_pat {
+	u32 *buf;
+	size_t size;		/* bytes, a multiple of the pixel size */
+	u32 pixel;		/* the colour in @buf, once @filled */
+	bool filled;
+};
 
+static int mdpy_fb_read_initial(const struct mdpy_type *type, u64 off,
+				char __user *buf, size_t count,
+				struct mdpy_fb_pat *pat)
+{
 	while (count) {
 		size_t run = min_t(u64, count, mdpy_fb_run_end(type, off) - off);
-		size_t plen = min(run, sizeof(pat));
+		size_t phase = off % MDPY_BYTES_PER_PIXEL;
+		u32 pixel;
 
-		mdpy_fb_initial(type, off, pat, plen);
+		/* the run's colour, as its bytes lie in memory */
+		mdpy_fb_initial(type, off - phase, &pixel, sizeof(pixel));
+		if (!pat->filled || pat->pixel != pixel) {
+			memset32(pat->buf, pixel, pat->size / sizeof(u32));
+			pat->pixel = pixel;
+			pat->filled = true;
+		}
 		count -= run;
 		off += run;
 		while (run) {
-			size_t n = min(run, plen);
+			size_t n = min(run, pat->size - phase);
 
-			if (copy_to_user(buf, pat, n))
+			if (copy_to_user(buf, (u8 *)pat->buf + phase, n))
 				return -EFAULT;
 			buf += n;
 			run -= n;
+			/* n ends on a pixel boundary unless the run ends */
+			phase = (phase + n) % MDPY_BYTES_PER_PIXEL;
 		}
 	}
 	return 0;
 }
+
+/*
+ * Short reads, or no page free for the pattern: a small one on the stack,
+ * in a function of its own so that the hot path of trapped accesses has
+ * no such array to initialise (INIT_STACK_ALL_ZERO kernels zero it).
+ */
+static noinline int mdpy_fb_read_initial_small(const struct mdpy_type *type,
+					       u64 off, char __user *buf,
+					       size_t count)
+{
+	u32 stack_pat[64];
+	struct mdpy_fb_pat pat = { .buf = stack_pat,
+				   .size = sizeof(stack_pat) };
+
+	return mdpy_fb_read_initial(type, off, buf, count, &pat);
+}
+
+#define MDPY_FB_SMALL_READ	256
 
 /*
  * BAR0 bytes through the device file.  A read of a page never touched is
@@ -357,7 +394,10 @@ static int mdpy_fb_read_initial(const struct mdpy_type *type, u64 off,
 ssize_t mdpy_fb_rw(struct mdpy_fb *fb, u64 off, char __user *buf,
 		   size_t count, bool write)
 {
+	struct mdpy_fb_pat pat = { };	/* a page, for long reads */
+	bool pat_tried = false;
 	size_t done = 0;
+	ssize_t ret;
 
 	while (done < count) {
 		size_t pgoff = off & ~PAGE_MASK;
@@ -365,24 +405,46 @@ ssize_t mdpy_fb_rw(struct mdpy_fb *fb, u64 off, char __user *buf,
 		unsigned long idx = off >> PAGE_SHIFT;
 		struct page *page = write ? mdpy_fb_page(fb, idx) :
 					    mdpy_fb_lookup(fb, idx);
+		int err;
 
 		if (page) {
 			if (mdpy_copy_user(page_address(page) + pgoff,
-					   buf + done, n, !write))
-				return -EFAULT;
+					   buf + done, n, !write)) {
+				ret = -EFAULT;
+				goto out;
+			}
 			/* only a write that happened: a failed one changes nothing */
 			if (write)
 				mdpy_fb_note_write(fb);
 		} else if (write) {
-			return -ENOMEM;
-		} else if (mdpy_fb_read_initial(fb->type, off, buf + done, n)) {
-			return -EFAULT;
+			ret = -ENOMEM;
+			goto out;
+		} else {
+			if (!pat_tried && count - done > MDPY_FB_SMALL_READ) {
+				pat_tried = true;
+				pat.buf = (u32 *)__get_free_page(GFP_KERNEL |
+								 __GFP_NOWARN);
+				pat.size = PAGE_SIZE;
+			}
+			if (pat.buf)
+				err = mdpy_fb_read_initial(fb->type, off,
+							   buf + done, n, &pat);
+			else
+				err = mdpy_fb_read_initial_small(fb->type, off,
+								 buf + done, n);
+			if (err) {
+				ret = err;
+				goto out;
+			}
 		}
 		done += n;
 		off += n;
 		cond_resched();
 	}
-	return done;
+	ret = done;
+out:
+	free_page((unsigned long)pat.buf);
+	return ret;
 }
 
 /*

@@ -149,6 +149,35 @@ TEST_F(dev, initial_picture)
 	free(want);
 }
 
+/*
+ * The same picture read in pieces of odd sizes at odd offsets: the driver
+ * copies runs of one colour from a pattern, on the stack for short reads
+ * and in a page for long ones, at any phase of a pixel.
+ */
+TEST_F(dev, initial_picture_in_odd_pieces)
+{
+	static const size_t sizes[] = { 1, 3, 6, 255, 257, 4093, 9001 };
+	uint64_t size = self->d.bar.size, off = 0;
+	uint8_t *got, *want;
+	unsigned int k = 0;
+
+	got = malloc(size);
+	want = initial_picture(self->t, size);
+	ASSERT_TRUE(got && want);
+	while (off < size) {
+		size_t n = sizes[k++ % (sizeof(sizes) / sizeof(sizes[0]))];
+
+		if (n > size - off)
+			n = size - off;
+		ASSERT_RET(bar_read(&self->d, off, got + off, n), 0);
+		off += n;
+	}
+	EXPECT_MEMEQ(got, want, size);
+	EXPECT_EQ(resident(self->uuid), 0);
+	free(got);
+	free(want);
+}
+
 TEST_F(dev, initial_picture_through_mmap)
 {
 	uint64_t size = self->d.bar.size;
