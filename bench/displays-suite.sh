@@ -17,7 +17,7 @@ DISPLAYS_SECS=20
 . "$PAYLOAD/displays/env"
 display=${name#*-displays-}
 
-set -- --display "$display"
+set -- --display "$display" --boot "$name"
 u=
 if [ "$display" = mdpy ]; then
 	# mdpy-hd: 1920x1080, the size every display is measured at

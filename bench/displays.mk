@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make bench-displays`; the top Makefile includes bench/*.mk.  Not part of
-# make check: it boots three L2 guests (about 15 minutes).
+# make check: it boots four L2 guests (about 20 minutes).
 
 BENCH_DISPLAYS_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 
