@@ -14,6 +14,10 @@
 # OUT_DIR/initrd-NAME.cpio (NAME: the module's name); l2-init.sh sees which
 # driver it has.  GUEST_DRM_KO names a prebuilt mdpy-drm.ko for
 # OUT_DIR/initrd.cpio instead of the tree's (its vermagic must be KVER's).
+# L2_MODULES (module names) adds those modules and what they depend on,
+# loaded after the driver's own, L2_INIT another /init than l2-init.sh, and
+# L2_INITRD another name for OUT_DIR/initrd.cpio (the display benchmark,
+# bench/displays.sh: QEMU's own displays' drivers and its init).
 # Applet links are made here: every process start in L2 is expensive.
 set -euo pipefail
 
@@ -74,7 +78,7 @@ elif [ -z "$GUEST_KO" ]; then
 	make -s -C "$TOP" -f guest/guest.mk guest GUEST_KVERS="$KVER" >&2 ||
 		die "mdpy-drm.ko build failed"
 	GUEST_KO=$TOP/build/guest-$KVER/mdpy-drm.ko
-	initrd=$OUT/initrd.cpio
+	initrd=$OUT/${L2_INITRD:-initrd.cpio}
 else
 	[ -s "$GUEST_KO" ] || die "no $GUEST_KO"
 	initrd=$OUT/initrd-$(basename "$GUEST_KO" .ko).cpio
@@ -92,10 +96,11 @@ for a in sh mount umount insmod rmmod cat echo sleep printf ls poweroff reboot \
 done
 cp "$GUEST_KO" "$root/$gko"
 cp "$TOP/build/guest-tools/mdpy-drm-test" "$root/bin/mdpy-drm-test"
-install -m 0755 "$HERE/l2-init.sh" "$root/init"
+install -m 0755 "${L2_INIT:-$HERE/l2-init.sh}" "$root/init"
 
 # Modules the driver needs, dependencies first, as modprobe would load them
 deps=$(modinfo -F depends "$root/$gko" | tr ',' ' ')
+[ -z "${L2_MODULES:-}" ] || deps="${deps:+$deps }$L2_MODULES"
 : >"$root/lib/modules/order"
 # shellcheck disable=SC2086 # a list of module names
 [ -z "$deps" ] ||

@@ -36,6 +36,11 @@
  *       side: a QEMU screendump must equal the card, the partial-update
  *       picture, be all black, or have the given fbhash and show some text
  *   mdpy-drm-test card full|partial W H OUT.ppm   write an expected picture
+ *   mdpy-drm-test fps [--dev DEV] [--size WxH] [--rect WxH] [--secs S]
+ *       [--wait]   in the guest, on any KMS driver with dumb buffers (the
+ *       display benchmark, bench/displays.sh): modeset WxH, then how many
+ *       frames a second it can push, whole frames and a small moving
+ *       square, each reported through DIRTYFB, after an idle phase
  *
  * Results are printed as "ok - ..." / "not ok - ..." lines.  Exit status
  * is 0 only if every check passed.  Plain kernel uAPI, no libdrm, so it
@@ -52,6 +57,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/fb.h>
 #include <linux/kd.h>
@@ -216,6 +222,39 @@ static void set_dpms(int fd, const struct kms *k, uint64_t mode)
 }
 
 /*
+ * The first CRTC and the first connector of FD into K, and the connector's
+ * counts into CONN (its lists not fetched yet).  RES keeps the device's
+ * counts, for the caller to judge.  -1 if there is none of either or more
+ * than KMS_MAX of anything.
+ */
+#define KMS_MAX	8
+
+static int kms_first(int fd, struct drm_mode_card_res *res, struct kms *k,
+		     struct drm_mode_get_connector *conn)
+{
+	uint32_t crtcs[KMS_MAX], conns[KMS_MAX], encs[KMS_MAX];
+
+	if (xioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, res))
+		die("GETRESOURCES");
+	if (!res->count_crtcs || !res->count_connectors ||
+	    res->count_crtcs > KMS_MAX || res->count_connectors > KMS_MAX ||
+	    res->count_encoders > KMS_MAX)
+		return -1;
+	res->crtc_id_ptr = (uintptr_t)crtcs;
+	res->connector_id_ptr = (uintptr_t)conns;
+	res->encoder_id_ptr = (uintptr_t)encs;
+	res->count_fbs = 0;
+	if (xioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, res))
+		die("GETRESOURCES");
+	k->crtc = crtcs[0];
+	k->conn = conns[0];
+	conn->connector_id = k->conn;
+	if (xioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, conn))
+		die("GETCONNECTOR");
+	return 0;
+}
+
+/*
  * Check the topology mdpy-drm promises and pick what to light up.  On a
  * device without the mode capability (an older host, the kernel's
  * sample) the connector has exactly one mode; with it, several, all of
@@ -225,39 +264,24 @@ static void kms_probe(int fd, const char *dev, struct kms *k)
 {
 	struct drm_mode_card_res res = { 0 };
 	struct drm_mode_get_connector conn = { 0 };
-	uint32_t crtcs[4], conns[4], encs[4];
 	uint32_t fb_bytes = 0;
 	uint64_t cap = 0;
 	struct drm_get_cap gc = { .capability = DRM_CAP_DUMB_BUFFER };
 	unsigned int i, preferred = 0, fit = 0, cappos;
+	int ret;
 
 	if (xioctl(fd, DRM_IOCTL_GET_CAP, &gc))
 		die("DRM_CAP_DUMB_BUFFER");
 	cap = gc.value;
 	result(cap == 1, "driver offers dumb buffers");
 
-	if (xioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res))
-		die("GETRESOURCES");
+	ret = kms_first(fd, &res, k, &conn);
 	result(res.count_crtcs == 1 && res.count_connectors == 1 &&
 	       res.count_encoders == 1,
 	       "one crtc, one encoder, one connector (got %u/%u/%u)",
 	       res.count_crtcs, res.count_encoders, res.count_connectors);
-	if (!res.count_crtcs || !res.count_connectors ||
-	    res.count_crtcs > 4 || res.count_connectors > 4 ||
-	    res.count_encoders > 4)
+	if (ret)
 		exit(2);
-	res.crtc_id_ptr = (uintptr_t)crtcs;
-	res.connector_id_ptr = (uintptr_t)conns;
-	res.encoder_id_ptr = (uintptr_t)encs;
-	res.count_fbs = 0;
-	if (xioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res))
-		die("GETRESOURCES");
-	k->crtc = crtcs[0];
-	k->conn = conns[0];
-
-	conn.connector_id = k->conn;
-	if (xioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &conn))
-		die("GETCONNECTOR");
 	result(conn.connector_type == DRM_MODE_CONNECTOR_VIRTUAL,
 	       "connector is virtual (type %u)", conn.connector_type);
 	result(conn.connection == 1, "connector is connected");
@@ -478,6 +502,31 @@ static int set_crtc(int fd, struct kms *k, const struct dumbfb *f,
 	return xioctl(fd, DRM_IOCTL_MODE_SETCRTC, &crtc) ? errno : 0;
 }
 
+/* The value of option NAME at argv[*i], stepping *i over it; else NULL */
+static const char *opt_val(int argc, char **argv, unsigned int *i,
+			   const char *name)
+{
+	if (strcmp(argv[*i], name) || *i + 1 >= (unsigned int)argc)
+		return NULL;
+	return argv[++*i];
+}
+
+/* --wait or --dev DEV at argv[*i], the options mode and fps share */
+static int opt_wait_dev(int argc, char **argv, unsigned int *i, int *wait,
+			const char **dev)
+{
+	const char *v;
+
+	if (!strcmp(argv[*i], "--wait")) {
+		*wait = 1;
+		return 1;
+	}
+	v = opt_val(argc, argv, i, "--dev");
+	if (v)
+		*dev = v;
+	return v != NULL;
+}
+
 static int parse_size(const char *arg, unsigned int *w, unsigned int *h)
 {
 	char end;
@@ -512,7 +561,7 @@ static const struct drm_mode_modeinfo *find_mode(const struct kms *k,
 static int cmd_mode(int argc, char **argv)
 {
 	const char *dev = "/dev/dri/card0";
-	const char *sizes[16], *refuse[8];
+	const char *sizes[16], *refuse[8], *v;
 	unsigned int nsizes = 0, nrefuse = 0, pw = 0, ph = 0, w, h, i;
 	const struct drm_mode_modeinfo *m;
 	struct drm_mode_modeinfo um;
@@ -521,15 +570,12 @@ static int cmd_mode(int argc, char **argv)
 	struct kms k;
 
 	for (i = 0; i < (unsigned int)argc; i++) {
-		if (!strcmp(argv[i], "--wait"))
-			wait = 1;
-		else if (!strcmp(argv[i], "--dev") && i + 1 < (unsigned int)argc)
-			dev = argv[++i];
-		else if (!strcmp(argv[i], "--preferred") && i + 1 < (unsigned int)argc)
-			parse_size(argv[++i], &pw, &ph);
-		else if (!strcmp(argv[i], "--refuse") && i + 1 < (unsigned int)argc &&
-			 nrefuse < 8)
-			refuse[nrefuse++] = argv[++i];
+		if (opt_wait_dev(argc, argv, &i, &wait, &dev))
+			continue;
+		if ((v = opt_val(argc, argv, &i, "--preferred")))
+			parse_size(v, &pw, &ph);
+		else if (nrefuse < 8 && (v = opt_val(argc, argv, &i, "--refuse")))
+			refuse[nrefuse++] = v;
 		else if (nsizes < 16)
 			sizes[nsizes++] = argv[i];
 	}
@@ -959,6 +1005,187 @@ static int cmd_card(int argc, char **argv)
 	return 0;
 }
 
+/* ---- fps ---------------------------------------------------------------- */
+
+/*
+ * The first connector of any KMS driver with dumb buffers, and its mode
+ * WxH: no mdpy-specific check, so the same client measures QEMU's own
+ * displays (bochs, virtio-gpu) and mdpy-drm alike.  0 if found.
+ */
+static int kms_generic(int fd, unsigned int w, unsigned int h, struct kms *k)
+{
+	struct drm_mode_card_res res = { 0 };
+	struct drm_mode_get_connector conn = { 0 };
+	static struct drm_mode_modeinfo modes[512];
+	unsigned int i;
+
+	if (kms_first(fd, &res, k, &conn))
+		return -1;
+	if (!conn.count_modes || conn.count_modes > 512)
+		return -1;
+	conn.modes_ptr = (uintptr_t)modes;
+	conn.count_props = 0;
+	conn.count_encoders = 0;
+	if (xioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &conn))
+		die("GETCONNECTOR");
+	for (i = 0; i < conn.count_modes; i++)
+		if (modes[i].hdisplay == w && modes[i].vdisplay == h) {
+			k->mode = modes[i];
+			return 0;
+		}
+	return -1;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * DIRTYFB of NCLIPS rectangles.  A framebuffer the driver scans out
+ * directly has no dirty hook (bochs: its dumb buffers live in the
+ * device's VRAM) and answers ENOSYS: the pixels are already there.
+ */
+static void fps_dirty(int fd, uint32_t fb_id, struct drm_clip_rect *clips,
+		      unsigned int nclips)
+{
+	struct drm_mode_fb_dirty_cmd dirty = {
+		.fb_id = fb_id,
+		.clips_ptr = (uintptr_t)clips,
+		.num_clips = nclips,
+	};
+
+	if (xioctl(fd, DRM_IOCTL_MODE_DIRTYFB, &dirty) && errno != ENOSYS)
+		die("DIRTYFB");
+}
+
+/*
+ * One phase of SECS seconds between "fps begin PHASE" and "fps end PHASE
+ * frames N secs T fps F" on stdout, which the host times its CPU
+ * counters by.  idle: the picture stays.  full: every frame rewrites and
+ * reports the whole frame.  rect: an RWxRH square moves across the frame,
+ * each frame reports its old and its new place.
+ */
+static void fps_phase(int fd, struct dumbfb *f, const char *phase,
+		      double secs, unsigned int rw, unsigned int rh)
+{
+	struct drm_clip_rect clips[2];
+	unsigned int n = 0, x, y, px = 0, py = 0, nx, ny, stride = f->pitch / 4;
+	uint32_t c;
+	double t0, t;
+
+	printf("fps begin %s\n", phase);
+	fflush(stdout);
+	t0 = now();
+	t = t0;
+	if (!strcmp(phase, "idle")) {
+		usleep(secs * 1e6);
+		t = now();
+	}
+	while (strcmp(phase, "idle") && t - t0 < secs) {
+		/* a colour per frame, so every frame differs from the last */
+		c = 0x00204080u + n * 0x00030507u;
+		if (!strcmp(phase, "full")) {
+			for (y = 0; y < f->h; y++)
+				for (x = 0; x < f->w; x++)
+					f->px[y * stride + x] = c ^ (x & 0xff);
+			clips[0] = (struct drm_clip_rect){ 0, 0, f->w, f->h };
+			fps_dirty(fd, f->fb_id, clips, 1);
+		} else {
+			/* the square walks diagonally, wrapping at the edges */
+			nx = (n * 7 * rw / 8) % (f->w - rw);
+			ny = (n * 5 * rh / 8) % (f->h - rh);
+			for (y = py; y < py + rh; y++)
+				for (x = px; x < px + rw; x++)
+					f->px[y * stride + x] = 0;
+			for (y = ny; y < ny + rh; y++)
+				for (x = nx; x < nx + rw; x++)
+					f->px[y * stride + x] = c;
+			clips[0] = (struct drm_clip_rect){ px, py, px + rw, py + rh };
+			clips[1] = (struct drm_clip_rect){ nx, ny, nx + rw, ny + rh };
+			fps_dirty(fd, f->fb_id, clips, 2);
+			px = nx;
+			py = ny;
+		}
+		n++;
+		t = now();
+	}
+	printf("fps end %s frames %u secs %.2f fps %.2f\n", phase, n, t - t0,
+	       n / (t - t0));
+	fflush(stdout);
+}
+
+/*
+ * fps [--dev DEV] [--size WxH] [--rect WxH] [--secs S] [--wait]: set mode
+ * WxH (default 1920x1080) on the first connector of DEV with a black
+ * dumb buffer, then the phases idle, full and rect, S seconds each
+ * (default 20).  --wait prints "fps ready PHASE" and reads a line from
+ * stdin before each phase, so the host can let the display settle first.
+ */
+static int cmd_fps(int argc, char **argv)
+{
+	const char *dev = "/dev/dri/card0", *v;
+	const char *phases[] = { "idle", "full", "rect" };
+	unsigned int w = 1920, h = 1080, rw = 64, rh = 64, i;
+	struct drm_get_cap gc = { .capability = DRM_CAP_DUMB_BUFFER };
+	double secs = 20;
+	int wait = 0, fd, ret;
+	struct dumbfb f;
+	struct kms k;
+
+	for (i = 0; i < (unsigned int)argc; i++) {
+		if (opt_wait_dev(argc, argv, &i, &wait, &dev))
+			continue;
+		if ((v = opt_val(argc, argv, &i, "--size")))
+			parse_size(v, &w, &h);
+		else if ((v = opt_val(argc, argv, &i, "--rect")))
+			parse_size(v, &rw, &rh);
+		else if ((v = opt_val(argc, argv, &i, "--secs")))
+			secs = atof(v);
+		else {
+			fprintf(stderr, "fps: unknown argument '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	if (rw >= w || rh >= h || secs <= 0) {
+		fprintf(stderr, "fps: the square must fit the frame, S > 0\n");
+		return 2;
+	}
+
+	fd = open(dev, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		die(dev);
+	if (xioctl(fd, DRM_IOCTL_GET_CAP, &gc) || !gc.value) {
+		result(0, "%s offers dumb buffers", dev);
+		return 1;
+	}
+	if (kms_generic(fd, w, h, &k)) {
+		result(0, "%s: a connector lists %ux%u", dev, w, h);
+		return 1;
+	}
+	fb_make(fd, w, h, 0, &f);
+	memset(f.px, 0, f.size);
+	ret = set_crtc(fd, &k, &f, &k.mode);
+	result(!ret, "fps: modeset %ux%u on %s%s%s", w, h, dev,
+	       ret ? ": " : "", ret ? strerror(ret) : "");
+	if (ret)
+		return 1;
+	for (i = 0; i < 3; i++) {
+		if (wait) {
+			printf("fps ready %s\n", phases[i]);
+			fflush(stdout);
+			wait_line(1);
+		}
+		fps_phase(fd, &f, phases[i], secs, rw, rh);
+	}
+	fb_free(fd, &f);
+	close(fd);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "draw"))
@@ -975,6 +1202,8 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "card"))
 		return cmd_card(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "fps"))
+		return cmd_fps(argc - 2, argv + 2);
 	fprintf(stderr,
 		"usage: mdpy-drm-test draw [--wait] [DEV]\n"
 		"       mdpy-drm-test mode [--wait] [--dev DEV] [--preferred WxH]\n"
@@ -983,6 +1212,8 @@ int main(int argc, char **argv)
 		"       mdpy-drm-test fbhash [FBDEV]\n"
 		"       mdpy-drm-test con2fb [FBDEV]\n"
 		"       mdpy-drm-test check full|partial|black|HASH FILE.ppm\n"
-		"       mdpy-drm-test card full|partial W H OUT.ppm\n");
+		"       mdpy-drm-test card full|partial W H OUT.ppm\n"
+		"       mdpy-drm-test fps [--dev DEV] [--size WxH] [--rect WxH]\n"
+		"                         [--secs S] [--wait]\n");
 	return 2;
 }
