@@ -320,6 +320,9 @@ static struct page *mdpy_fb_page(struct mdpy_fb *fb, unsigned long idx)
 	return page;
 }
 
+/* Reads up to this many bytes take their pattern from the stack */
+#define MDPY_FB_SMALL_READ	256
+
 /*
  * Bytes never written hold the power-on picture, copied straight to the
  * user buffer.  The picture is made of runs of one colour (a row, or the
@@ -378,14 +381,12 @@ static noinline int mdpy_fb_read_initial_small(const struct mdpy_type *type,
 					       u64 off, char __user *buf,
 					       size_t count)
 {
-	u32 stack_pat[64];
+	u32 stack_pat[MDPY_FB_SMALL_READ / sizeof(u32)];
 	struct mdpy_fb_pat pat = { .buf = stack_pat,
 				   .size = sizeof(stack_pat) };
 
 	return mdpy_fb_read_initial(type, off, buf, count, &pat);
 }
-
-#define MDPY_FB_SMALL_READ	256
 
 /*
  * BAR0 bytes through the device file.  A read of a page never touched is
@@ -424,7 +425,8 @@ ssize_t mdpy_fb_rw(struct mdpy_fb *fb, u64 off, char __user *buf,
 				pat_tried = true;
 				pat.buf = (u32 *)__get_free_page(GFP_KERNEL |
 								 __GFP_NOWARN);
-				pat.size = PAGE_SIZE;
+				if (pat.buf)
+					pat.size = PAGE_SIZE;
 			}
 			if (pat.buf)
 				err = mdpy_fb_read_initial(fb->type, off,
