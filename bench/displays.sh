@@ -32,7 +32,8 @@ L2=$dir/l2
 log() { echo "[bench-displays $kver] $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-eval "$("$TOP/tests/vm/fetch.sh" "$kver")"
+kenv=$("$TOP/tests/vm/fetch.sh" "$kver") || exit 1
+eval "$kenv"
 mkdir -p "$L2"
 "$TOP/tests/guest/l2-build.sh" "$kver" "$L2"
 # The same again with the other displays' drivers and this benchmark's init

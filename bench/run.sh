@@ -52,7 +52,12 @@ build_sample() {
 
 rc=0
 for kver in "$@"; do
-	eval "$("$TOP/tests/vm/fetch.sh" "$kver")"
+	if ! kenv=$("$TOP/tests/vm/fetch.sh" "$kver"); then
+		log "no kernel to measure (see above)"
+		rc=1
+		continue
+	fi
+	eval "$kenv"
 	log "build the kernel's sample mdpy.ko (baseline)"
 	if ! sample=$(build_sample); then
 		log "sample build failed"

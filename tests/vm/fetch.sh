@@ -26,6 +26,10 @@ KVER=${1:?usage: fetch.sh KVER (a series of tests/vm/kernels)}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 
+# Every target that boots a kernel comes through here: on a fresh machine
+# install what it needs (depmod, QEMU, busybox, ...) or say what is missing.
+"$TOP/scripts/deps.sh" >&2
+
 # 6.12-san, the sanitizer kernel, is built from source rather than
 # downloaded; tests/sanitize/build-kernel.sh caches it and prints the same.
 if [ "$KVER" = 6.12-san ]; then
