@@ -16,7 +16,7 @@ static int mdpy_init_dev(struct vfio_device *vdev)
 	int ret;
 
 	st->type = mtype_to_type(mdev->type);
-	ret = mdpy_fb_init(&st->fb, st->type);
+	ret = mdpy_fb_init(&st->fb, st->type, mtype_to_picture(mdev->type));
 	if (ret)
 		return ret;
 	mutex_init(&st->cfg_lock);

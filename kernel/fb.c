@@ -6,13 +6,18 @@
  * page table, and the BAR's power-of-two padding costs nothing unless a
  * guest writes there.  A page is filled with the power-on picture before it
  * is published; reads of pages never touched are answered from the core's
- * picture rule without allocating.
+ * picture rule without allocating.  From v6.10, where a device's mappings
+ * can be found through its own inode, a read fault of such a page maps the
+ * picture's page that all instances of the type share, read-only, so that
+ * a display that is shown but not drawn on holds nothing of its own; the
+ * first write gives the instance its page and unmaps the shared one.
  *
  * Slots are never cleared while the device is open, which keeps the data
  * path lock-free: mmap faults, read/write and reset can all run at once.
  *
  * Pages and page tables are charged to the memory cgroup of the task that
- * makes them (the VMM touching the BAR, the admin creating the instance).
+ * makes them (the VMM touching the BAR, the admin creating the instance;
+ * a shared picture page, like a page cache page, to the first reader).
  * A page that cannot be had, because the cgroup is at its limit or memory
  * is short, fails that access like a bad device access (SIGBUS, -ENOMEM)
  * rather than waking an OOM killer for memory the guest can do without.
@@ -75,9 +80,32 @@ static inline void mdpy_fb_note_write(struct mdpy_fb *fb)
 		atomic_set(&fb->written, 1);
 }
 
+static struct page *mdpy_fb_lookup(struct mdpy_fb *fb, unsigned long idx)
+{
+	/* pairs with the cmpxchg in mdpy_fb_publish(): see the page's fill too */
+	return smp_load_acquire(&fb->pages[idx]);
+}
+
+/* A new page for page @idx of BAR0, filled with the power-on picture */
+static struct page *mdpy_fb_alloc_page(struct mdpy_fb *fb, unsigned long idx)
+{
+	struct page *page = alloc_page(MDPY_FB_GFP);
+
+	if (!page) {
+		pr_warn_ratelimited("no memory for a framebuffer page (the memory cgroup of %s[%d] is at its limit, or memory is short)\n",
+				    current->comm, task_pid_nr(current));
+		return NULL;
+	}
+	mdpy_fb_initial(fb->type, (u64)idx << PAGE_SHIFT, page_address(page),
+			PAGE_SIZE);
+	return page;
+}
+
 static const struct vm_operations_struct mdpy_fb_vm_ops;
 
 #ifdef MDPY_HAVE_VDEV_INODE
+#define MDPY_FB_SHARED_PICTURE	true
+
 static void mdpy_fb_track_init(struct mdpy_fb *fb)
 {
 	fb->mapping = NULL;
@@ -99,7 +127,167 @@ static void mdpy_fb_rearm(struct mdpy_fb *fb)
 		unmap_mapping_range(mapping, 0, (loff_t)fb->nr_pages << PAGE_SHIFT,
 				    0);
 }
+
+static int mdpy_fb_picture_get(struct mdpy_fb_picture *pic,
+			       unsigned long nr_pages)
+{
+	int ret = 0;
+
+	mutex_lock(&pic->lock);
+	if (!pic->users) {
+		pic->pages = kvcalloc(nr_pages, sizeof(*pic->pages),
+				      GFP_KERNEL_ACCOUNT);
+		if (!pic->pages) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		pic->nr_pages = nr_pages;
+		mdpy_account_held(nr_pages * sizeof(*pic->pages));
+	}
+	pic->users++;
+out:
+	mutex_unlock(&pic->lock);
+	return ret;
+}
+
+/*
+ * The type's last instance is gone, and with it every mapping of these
+ * pages (a pin taken through one keeps its page until it is let go).
+ */
+static void mdpy_fb_picture_put(struct mdpy_fb_picture *pic)
+{
+	unsigned long i, freed = 0;
+
+	mutex_lock(&pic->lock);
+	if (--pic->users)
+		goto out;
+	for (i = 0; i < pic->nr_pages; i++) {
+		if (pic->pages[i]) {
+			put_page(pic->pages[i]);
+			freed++;
+		}
+		if (!(i % 512))
+			cond_resched();
+	}
+	kvfree(pic->pages);
+	pic->pages = NULL;
+	mdpy_account_held(-(long)(freed * PAGE_SIZE +
+				  pic->nr_pages * sizeof(*pic->pages)));
+out:
+	mutex_unlock(&pic->lock);
+}
+
+/* The shared picture's page at @idx, made on first use */
+static struct page *mdpy_fb_picture_page(struct mdpy_fb *fb, unsigned long idx)
+{
+	struct page **slot = &fb->picture->pages[idx];
+	struct page *page, *old;
+
+	/* pairs with the cmpxchg below: the page's fill is seen too */
+	page = smp_load_acquire(slot);
+	if (page)
+		return page;
+	page = mdpy_fb_alloc_page(fb, idx);
+	if (!page)
+		return NULL;
+	old = cmpxchg(slot, NULL, page);
+	if (old) {
+		__free_page(page);
+		return old;
+	}
+	mdpy_account_held(PAGE_SIZE);
+	return page;
+}
+
+/* Unmap page @idx of BAR0 everywhere; under the picture page's lock */
+static void mdpy_fb_unmap_page(struct mdpy_fb *fb, unsigned long idx)
+{
+	struct address_space *mapping = READ_ONCE(fb->mapping);
+
+	if (mapping)
+		unmap_mapping_range(mapping, (loff_t)idx << PAGE_SHIFT,
+				    PAGE_SIZE, 0);
+}
+
+/*
+ * Page @idx has a page of its own now: mappings that show the shared
+ * picture there must fault again.  The picture page's lock orders the
+ * unmap after a read fault that is mapping it (mdpy_fb_fault_picture()).
+ */
+static void mdpy_fb_unshare(struct mdpy_fb *fb, unsigned long idx)
+{
+	struct page *pic = READ_ONCE(fb->picture->pages[idx]);
+
+	if (!pic)
+		return;
+	lock_page(pic);
+	mdpy_fb_unmap_page(fb, idx);
+	unlock_page(pic);
+}
+
+/*
+ * Publish @page as page @idx's own, unless one was first (returned).
+ * Where the picture's page exists, its mappings go first, under its lock,
+ * so no access through a mapping can see the picture once the slot is
+ * set; a picture page made meanwhile is unmapped after.
+ */
+static struct page *mdpy_fb_publish(struct mdpy_fb *fb, unsigned long idx,
+				    struct page *page)
+{
+	struct page *pic = READ_ONCE(fb->picture->pages[idx]);
+	struct page *old;
+
+	if (pic) {
+		lock_page(pic);
+		mdpy_fb_unmap_page(fb, idx);
+	}
+	/* fully ordered: the fill is visible before the slot is */
+	old = cmpxchg(&fb->pages[idx], NULL, page);
+	if (pic)
+		unlock_page(pic);
+	else
+		mdpy_fb_unshare(fb, idx);
+	return old;
+}
+
+/*
+ * A read fault of a page that has none of its own: the shared picture's,
+ * locked, so that it is in the page table before a racing write that
+ * publishes an own page can unmap it (mdpy_fb_unshare()), or that write
+ * is seen here.
+ */
+static vm_fault_t mdpy_fb_fault_picture(struct vm_fault *vmf,
+					struct mdpy_fb *fb)
+{
+	struct page *pic = mdpy_fb_picture_page(fb, vmf->pgoff);
+	struct page *page;
+
+	if (!pic)
+		return VM_FAULT_SIGBUS;
+	/* against the own page's cmpxchg and mdpy_fb_unshare()'s load */
+	smp_mb();
+	lock_page(pic);
+	page = mdpy_fb_lookup(fb, vmf->pgoff);
+	if (page) {
+		unlock_page(pic);
+		get_page(page);
+		vmf->page = page;
+		return 0;
+	}
+	get_page(pic);
+	vmf->page = pic;
+	return VM_FAULT_LOCKED;
+}
+
+/* Whether @page, mapped at @idx, is the shared picture's */
+static bool mdpy_fb_is_picture(struct mdpy_fb *fb, unsigned long idx,
+			       struct page *page)
+{
+	return page != mdpy_fb_lookup(fb, idx);
+}
 #else
+#define MDPY_FB_SHARED_PICTURE	false
+
 /*
  * Before v6.10 the files of every VFIO device share one anonymous inode,
  * so a device's mappings cannot be found through its address space.  fb
@@ -235,16 +423,64 @@ static void mdpy_fb_rearm(struct mdpy_fb *fb)
 		mutex_lock(&fb->mm_lock);
 	}
 }
+
+/*
+ * The shared picture needs every mapping of one page unmapped when that
+ * page gets its own, from inside a fault too, where other mms' mmap locks
+ * cannot be taken: a read fault allocates here, as before.
+ */
+static int mdpy_fb_picture_get(struct mdpy_fb_picture *pic,
+			       unsigned long nr_pages)
+{
+	return 0;
+}
+
+static void mdpy_fb_picture_put(struct mdpy_fb_picture *pic)
+{
+}
+
+static void mdpy_fb_unshare(struct mdpy_fb *fb, unsigned long idx)
+{
+}
+
+static struct page *mdpy_fb_publish(struct mdpy_fb *fb, unsigned long idx,
+				    struct page *page)
+{
+	/* fully ordered: the fill is visible before the slot is */
+	return cmpxchg(&fb->pages[idx], NULL, page);
+}
+
+static vm_fault_t mdpy_fb_fault_picture(struct vm_fault *vmf,
+					struct mdpy_fb *fb)
+{
+	return VM_FAULT_SIGBUS;		/* not reached: nothing shared */
+}
+
+static bool mdpy_fb_is_picture(struct mdpy_fb *fb, unsigned long idx,
+			       struct page *page)
+{
+	return false;
+}
 #endif
 
-int mdpy_fb_init(struct mdpy_fb *fb, const struct mdpy_type *type)
+int mdpy_fb_init(struct mdpy_fb *fb, const struct mdpy_type *type,
+		 struct mdpy_fb_picture *picture)
 {
+	int ret;
+
 	fb->type = type;
+	fb->picture = picture;
 	fb->nr_pages = mdpy_bar_size(type) >> PAGE_SHIFT;
 	fb->pages = kvcalloc(fb->nr_pages, sizeof(*fb->pages),
 			     GFP_KERNEL_ACCOUNT);
 	if (!fb->pages)
 		return -ENOMEM;
+	ret = mdpy_fb_picture_get(picture, fb->nr_pages);
+	if (ret) {
+		kvfree(fb->pages);
+		fb->pages = NULL;
+		return ret;
+	}
 	mdpy_account_held(fb->nr_pages * sizeof(*fb->pages));
 	atomic_long_set(&fb->resident, 0);
 	atomic_set(&fb->written, 0);
@@ -277,18 +513,13 @@ void mdpy_fb_free_pages(struct mdpy_fb *fb)
 void mdpy_fb_destroy(struct mdpy_fb *fb)
 {
 	mdpy_fb_free_pages(fb);
+	mdpy_fb_picture_put(fb->picture);
 	kvfree(fb->pages);
 	mdpy_account_held(-(long)(fb->nr_pages * sizeof(*fb->pages)));
 	fb->pages = NULL;
 #ifndef MDPY_HAVE_VDEV_INODE
 	mutex_destroy(&fb->mm_lock);
 #endif
-}
-
-static struct page *mdpy_fb_lookup(struct mdpy_fb *fb, unsigned long idx)
-{
-	/* pairs with the cmpxchg in mdpy_fb_page(): see the page's fill too */
-	return smp_load_acquire(&fb->pages[idx]);
 }
 
 /* The page at @idx, allocated and filled with the power-on picture if new */
@@ -300,17 +531,10 @@ static struct page *mdpy_fb_page(struct mdpy_fb *fb, unsigned long idx)
 	if (page)
 		return page;
 
-	page = alloc_page(MDPY_FB_GFP);
-	if (!page) {
-		pr_warn_ratelimited("no memory for a framebuffer page (the memory cgroup of %s[%d] is at its limit, or memory is short)\n",
-				    current->comm, task_pid_nr(current));
+	page = mdpy_fb_alloc_page(fb, idx);
+	if (!page)
 		return NULL;
-	}
-	mdpy_fb_initial(fb->type, (u64)idx << PAGE_SHIFT, page_address(page),
-			PAGE_SIZE);
-
-	/* fully ordered: the fill above is visible before the slot is */
-	old = cmpxchg(&fb->pages[idx], NULL, page);
+	old = mdpy_fb_publish(fb, idx, page);
 	if (old) {
 		__free_page(page);
 		return old;
@@ -515,6 +739,9 @@ static vm_fault_t mdpy_fb_fault(struct vm_fault *vmf)
 	/* BAR0 is region 0, so the file page offset is the BAR page index */
 	if (vmf->pgoff >= fb->nr_pages)
 		return VM_FAULT_SIGBUS;
+	if (MDPY_FB_SHARED_PICTURE && !(vmf->flags & FAULT_FLAG_WRITE) &&
+	    !mdpy_fb_lookup(fb, vmf->pgoff))
+		return mdpy_fb_fault_picture(vmf, fb);
 	/* no page (memcg limit): the access fails, no OOM killer for it */
 	page = mdpy_fb_page(fb, vmf->pgoff);
 	if (!page)
@@ -528,12 +755,21 @@ static vm_fault_t mdpy_fb_fault(struct vm_fault *vmf)
  * The first write to a page through a mapping since it was mapped or
  * write-protected: the guest is using the display.  The page has no
  * address space, so the fault code must not look for one: it is locked
- * here and VM_FAULT_LOCKED says so.
+ * here and VM_FAULT_LOCKED says so.  A write to the shared picture gives
+ * the instance its own page instead and unmaps the picture's: the retried
+ * access faults that page in.
  */
 static vm_fault_t mdpy_fb_mkwrite(struct vm_fault *vmf)
 {
 	struct mdpy_fb *fb = vmf->vma->vm_private_data;
 
+	if (mdpy_fb_is_picture(fb, vmf->pgoff, vmf->page)) {
+		if (mdpy_fb_lookup(fb, vmf->pgoff))
+			mdpy_fb_unshare(fb, vmf->pgoff);
+		else if (!mdpy_fb_page(fb, vmf->pgoff))
+			return VM_FAULT_SIGBUS;
+		return VM_FAULT_NOPAGE;
+	}
 	mdpy_fb_note_write(fb);
 	lock_page(vmf->page);
 	return VM_FAULT_LOCKED;

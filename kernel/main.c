@@ -225,6 +225,7 @@ static int __init mdpy_setup_types(void)
 		struct mdpy_mdev_type *t = &mdpy_mdev_types[i];
 
 		t->type = &set->types[i];
+		mutex_init(&t->picture.lock);
 		/* BAR0 is mapped and counted in whole pages (16K/64K too) */
 		if (mdpy_bar_size(t->type) % PAGE_SIZE) {
 			pr_err("type %s: a %u-byte BAR0 is not a whole number of %lu-byte pages\n",

@@ -29,8 +29,23 @@
  * with acquire semantics and see a fully initialised page or NULL.  Slots
  * are emptied only when nothing can reach the pages (last close, release).
  */
+/*
+ * The power-on picture in whole pages, shared by every instance of one
+ * type: where a device's mappings can be found through its own inode
+ * (MDPY_HAVE_VDEV_INODE), a read fault of a page that an instance never
+ * wrote maps the page from here, read-only, so a display that is watched
+ * but not drawn on holds no memory of its own (fb.c).
+ */
+struct mdpy_fb_picture {
+	struct mutex lock;		/* protects the three below */
+	unsigned int users;		/* instances of the type */
+	unsigned long nr_pages;
+	struct page **pages;		/* slots filled lock-free (cmpxchg) */
+};
+
 struct mdpy_fb {
 	const struct mdpy_type *type;
+	struct mdpy_fb_picture *picture;	/* its type's */
 	unsigned long nr_pages;		/* BAR0 size in pages */
 	struct page **pages;
 	atomic_long_t resident;		/* slots filled, for accounting */
@@ -54,12 +69,18 @@ struct mdpy_fb {
 struct mdpy_mdev_type {
 	struct mdev_type mtype;
 	const struct mdpy_type *type;
+	struct mdpy_fb_picture picture;
 	char pretty_name[32];
 };
 
 static inline const struct mdpy_type *mtype_to_type(struct mdev_type *mtype)
 {
 	return container_of(mtype, struct mdpy_mdev_type, mtype)->type;
+}
+
+static inline struct mdpy_fb_picture *mtype_to_picture(struct mdev_type *mtype)
+{
+	return &container_of(mtype, struct mdpy_mdev_type, mtype)->picture;
 }
 
 /* One mdev instance */
@@ -150,7 +171,8 @@ void mdpy_reset(struct mdpy_state *st);
  * fb.c: device.c routes BAR0 accesses here; migrate.c resets the picture
  * and moves whole pages in and out of a migration stream.
  */
-int mdpy_fb_init(struct mdpy_fb *fb, const struct mdpy_type *type);
+int mdpy_fb_init(struct mdpy_fb *fb, const struct mdpy_type *type,
+		 struct mdpy_fb_picture *picture);
 void mdpy_fb_destroy(struct mdpy_fb *fb);
 void mdpy_fb_reset(struct mdpy_fb *fb);
 void mdpy_fb_free_pages(struct mdpy_fb *fb);
