@@ -45,6 +45,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..', 'pylib'))
 import image  # noqa: E402
 import mdev  # noqa: E402
+from vnc import Vnc  # noqa: E402
 from card import initial_picture, test_card  # noqa: E402
 from mdev import (MDPY_CAP, MDPY_CLASS, MDPY_DEVICE, MDPY_REVISION,  # noqa: E402
                   MDPY_SUBDEVICE, MDPY_SUBVENDOR, MDPY_VENDOR, MDPY_XRGB8888,
@@ -153,7 +154,8 @@ def run_nested(tap, what, q_factory, device_args, session):
                 log('%s: QEMU said: %s' % (what, err.replace('\n', ' | ')))
 
 
-def check_display(tap, q, tname, u, dumpdir, png_check, faildir):
+def check_display(tap, q, tname, u, dumpdir, png_check, faildir,
+                  vnc_path=None, vnc_seconds=5):
     """The display path of one instance, as a guest and its user see it."""
     w, h = TYPES[tname]
     log('%s: instance %s, QEMU %d.%d.%d' % ((tname, u) + q.version()))
@@ -197,6 +199,31 @@ def check_display(tap, q, tname, u, dumpdir, png_check, faildir):
     tap.ok(diff is None, 'display %s: after the first BAR0 write the dump '
            'shows the initial picture' % tname,
            keep_failed(diff, dump, faildir))
+    # QEMU read the whole frame to show it; from v6.10 the instance holds
+    # only the page the guest wrote (the rest is the type's shared
+    # picture), before that a page for every page shown
+    page = 4096
+    frame = -(-w * h * 4 // page) * page
+    want = page if mdev.shares_picture() else frame
+    got = mdev.resident(u)
+    tap.ok(got == want, 'memory %s: shown after a one-page write, the '
+           'instance holds %d KiB' % (tname, want // 1024),
+           'resident_bytes %d, want %d' % (got, want))
+    if vnc_path:
+        # a viewer makes QEMU read the frame on every refresh: the same
+        secs = vnc_seconds
+        v = Vnc(vnc_path)
+        v.start()
+        updates = v.watch(secs)
+        got = mdev.resident(u)
+        err = v.error
+        v.close()
+        log('%s: %d VNC updates in %g s' % (tname, updates, secs))
+        tap.ok(updates > 0 and err is None and got == want,
+               'memory %s: %g s with a VNC viewer leave it at %d KiB'
+               % (tname, secs, want // 1024),
+               'resident_bytes %d, want %d; %d updates; VNC error %s'
+               % (got, want, updates, err))
 
     # 2. draw the card through guest physical memory
     card = test_card(w, h)
@@ -223,13 +250,19 @@ def check_display(tap, q, tname, u, dumpdir, png_check, faildir):
            'cfg %s: vendor capability intact after reset' % tname)
 
 
-def display_test(tap, tname, q_factory, dumpdir, png_check, faildir=None):
+def display_test(tap, tname, q_factory, dumpdir, png_check, faildir=None,
+                 vnc_seconds=5):
     u = mdev.create(tname)
+    vnc_dir = tempfile.mkdtemp(prefix='mdpy-vnc-')
+    vnc_path = os.path.join(vnc_dir, 'vnc.sock')
     try:
-        run_nested(tap, 'display %s' % tname, q_factory, mdev.vfio_args(u),
+        run_nested(tap, 'display %s' % tname, q_factory,
+                   mdev.vfio_args(u) + ['-vnc', 'unix:' + vnc_path],
                    lambda q: check_display(tap, q, tname, u, dumpdir,
-                                           png_check, faildir))
+                                           png_check, faildir, vnc_path,
+                                           vnc_seconds))
     finally:
+        shutil.rmtree(vnc_dir, ignore_errors=True)
         try:
             mdev.remove(u)
         except OSError as e:
@@ -984,6 +1017,8 @@ def main():
     d.add_argument('--faildir', help='copy dumps that do not match here')
     d.add_argument('--png', default='vga',
                    help='types whose dumps are taken and decoded as PNG')
+    d.add_argument('--vnc-seconds', type=float, default=5,
+                   help='how long a VNC viewer watches each shown display')
     m = sub.add_parser('demo')
     m.add_argument('--type', default='hd')
     m.add_argument('--uuid', help='use this existing instance')
@@ -1031,7 +1066,8 @@ def main():
         pngs = args.png.split(',')
         make = factory(args)
         for t in args.types.split(','):
-            display_test(tap, t, make, dumpdir, t in pngs, args.faildir)
+            display_test(tap, t, make, dumpdir, t in pngs, args.faildir,
+                         args.vnc_seconds)
         ramfb_test(tap, args.types.split(',')[0], make, dumpdir,
                    args.faildir)
         return tap.done()

@@ -32,6 +32,9 @@
 #                   display, unplug and migrate suites run then
 #      E2E_TYPES    types for the display suite (default vga,xga,hd)
 #      E2E_MIG_TYPES  types for the migrate suite (default vga)
+#      E2E_VNC_SECONDS  how long the display suite keeps a VNC viewer on
+#                   each shown display before it checks the memory held
+#                   (default 5; the README's figure used 60)
 # Where E2E_QEMU is the system's 7.2, the modes and migrate suites are added
 # once more as 41-qemu-modes-qemu10 and 46-qemu-migrate-qemu10 on QEMU 10.0
 # (tests/vm/fetch-qemu10.sh).
@@ -64,9 +67,10 @@ install -m 0644 "$HERE/suites/lib.sh" "$PAYLOAD/e2e/"
 install -m 0755 "$HERE/suites/40-qemu-display.sh" "$PAYLOAD/e2e/"
 # The suites' parameters, as shell assignments they source (the VM's
 # environment is the rig's own).
-printf 'E2E_QEMU=%q\nE2E_QEMU_L=%q\nE2E_TYPES=%q\nE2E_MIG_TYPES=%q\nE2E_QEMU10=%q\nE2E_QEMU10_L=%q\n' \
+printf 'E2E_QEMU=%q\nE2E_QEMU_L=%q\nE2E_TYPES=%q\nE2E_MIG_TYPES=%q\nE2E_QEMU10=%q\nE2E_QEMU10_L=%q\nE2E_VNC_SECONDS=%q\n' \
 	"${E2E_QEMU:-}" "${E2E_QEMU_L:-}" "${E2E_TYPES:-vga,xga,hd}" \
-	"${E2E_MIG_TYPES:-vga}" "$QEMU10" "$QEMU10_L" >"$PAYLOAD/e2e/env"
+	"${E2E_MIG_TYPES:-vga}" "$QEMU10" "$QEMU10_L" "${E2E_VNC_SECONDS:-5}" \
+	>"$PAYLOAD/e2e/env"
 
 install -m 0755 "$HERE/suites/40-qemu-display.sh" "$PAYLOAD/suites/40-qemu-display$SUF.sh"
 install -m 0755 "$HERE/suites/41-qemu-modes.sh" "$PAYLOAD/suites/41-qemu-modes$SUF.sh"

@@ -51,6 +51,19 @@ def exists(u):
     return os.path.exists(os.path.join(DEV_DIR, u))
 
 
+def resident(u):
+    """Bytes of BAR0 the instance holds pages for (its resident_bytes)."""
+    with open('%s/%s/vendor/resident_bytes' % (DEV_DIR, u)) as f:
+        return int(f.read())
+
+
+def shares_picture():
+    """From v6.10 a page the guest never wrote is mapped from the picture
+    that all instances of a type share; before, showing it allocates."""
+    release = os.uname().release.split('.')
+    return (int(release[0]), int(release[1].split('-')[0])) >= (6, 10)
+
+
 def vfio_args(u, props='', driver='vfio-pci'):
     """QEMU's arguments for the instance as a vfio-pci display; props are
     more vfio-pci properties (e.g. MIGRATE_PROPS).  ramfb=on needs the

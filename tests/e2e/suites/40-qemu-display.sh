@@ -10,5 +10,6 @@
 . "$PAYLOAD/e2e/lib.sh"
 
 nested_suite display \
-	--types "$E2E_TYPES" --tap "$rdir/$name.tap" \
+	--types "$E2E_TYPES" --vnc-seconds "${E2E_VNC_SECONDS:-5}" \
+	--tap "$rdir/$name.tap" \
 	--dumpdir /tmp/e2e-dumps --faildir "$rdir/$name-failed"
