@@ -731,6 +731,67 @@ void mdpy_fb_reset(struct mdpy_fb *fb)
 	}
 }
 
+/* Pages a read fault maps at once: an aligned group, as fault-around */
+#define MDPY_FB_AROUND	16
+
+/* Map the run of @n own pages from @idx at @addr, past any already mapped */
+static void mdpy_fb_insert_run(struct vm_area_struct *vma, unsigned long addr,
+			       struct page **pages, unsigned long n)
+{
+	while (n) {
+		unsigned long left = n;
+		int ret = vm_insert_pages(vma, addr, pages, &left);
+		unsigned long done = n - left;
+
+		if (ret != -EBUSY)
+			return;
+		/* one page was mapped already: go on after it */
+		done++;
+		addr += done << PAGE_SHIFT;
+		pages += done;
+		n -= min(done, n);
+	}
+}
+
+/*
+ * A read fault also maps the pages of the instance's own around it, in the
+ * aligned group of MDPY_FB_AROUND pages that holds it (a copy may run
+ * backwards): a first pass over a mapping then takes a fault per group,
+ * not per page.  Pages without their own are left to their faults.
+ */
+static void mdpy_fb_map_around(struct vm_fault *vmf, struct mdpy_fb *fb)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long fault = vmf->address & PAGE_MASK;
+	unsigned long start = max(vma->vm_start,
+				  ALIGN_DOWN(fault, MDPY_FB_AROUND * PAGE_SIZE));
+	unsigned long end = min(vma->vm_end,
+				start + MDPY_FB_AROUND * PAGE_SIZE);
+	struct page *run[MDPY_FB_AROUND];
+	unsigned long addr, n = 0, first = start;
+
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		/* never below the VMA's first page, so never below 0 */
+		unsigned long idx = vmf->pgoff + (addr >> PAGE_SHIFT) -
+				    (fault >> PAGE_SHIFT);
+		struct page *page = NULL;
+
+		if (addr != fault && idx < fb->nr_pages)
+			page = mdpy_fb_lookup(fb, idx);
+		if (page) {
+			if (!n)
+				first = addr;
+			run[n++] = page;
+			continue;
+		}
+		if (n)
+			mdpy_fb_insert_run(vma, first, run, n);
+		n = 0;
+	}
+	if (n)
+		mdpy_fb_insert_run(vma, first, run, n);
+}
+
 static vm_fault_t mdpy_fb_fault(struct vm_fault *vmf)
 {
 	struct mdpy_fb *fb = vmf->vma->vm_private_data;
@@ -746,6 +807,8 @@ static vm_fault_t mdpy_fb_fault(struct vm_fault *vmf)
 	page = mdpy_fb_page(fb, vmf->pgoff);
 	if (!page)
 		return VM_FAULT_SIGBUS;
+	if (!(vmf->flags & FAULT_FLAG_WRITE))
+		mdpy_fb_map_around(vmf, fb);
 	get_page(page);
 	vmf->page = page;
 	return 0;
@@ -792,6 +855,6 @@ int mdpy_fb_mmap(struct mdpy_fb *fb, struct vm_area_struct *vma)
 		return ret;
 	vma->vm_ops = &mdpy_fb_vm_ops;
 	vma->vm_private_data = fb;
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_MIXEDMAP);
 	return 0;
 }

@@ -147,6 +147,38 @@ TEST_F(dev, mapping_write_sets_it_also_after_reset)
 	munmap((void *)map, len);
 }
 
+/*
+ * A read fault maps the instance's pages around it too (the aligned group
+ * of 16 that holds it), read-only like itself: a write to one of those,
+ * never touched through this mapping before, is still seen.
+ */
+TEST_F(dev, write_to_a_page_mapped_around_a_read_sets_it)
+{
+	const uintptr_t group = 16 * PAGE_SZ;
+	size_t len = 32 * PAGE_SZ, k, i;
+	volatile uint8_t *map = map_bar(&self->d, len);
+	uint8_t b = 1;
+	uint32_t v;
+
+	ASSERT_MAPPED(map);
+	/* the first whole group inside the mapping */
+	k = (((uintptr_t)map + group - 1) / group * group - (uintptr_t)map) /
+	    PAGE_SZ;
+	/* pages of the instance's own there, then a reset: all clear */
+	for (i = 0; i < 16; i++)
+		ASSERT_RET(bar_write(&self->d, (k + i) * PAGE_SZ, &b, 1), 0);
+	ASSERT_RET(dev_reset(&self->d), 0);
+	EXPECT_SCANOUT(&self->d, 0);
+	v = map[k * PAGE_SZ];				/* one read fault */
+	EXPECT_SCANOUT(&self->d, 0);
+	map[(k + 9) * PAGE_SZ + 4] = 0x99;		/* its neighbour */
+	EXPECT_SCANOUT(&self->d, 1);
+	ASSERT_RET(bar_read(&self->d, (k + 9) * PAGE_SZ + 4, &b, 1), 0);
+	EXPECT_EQ(b, 0x99);
+	(void)v;
+	munmap((void *)map, len);
+}
+
 /* Mappings in two processes and two mappings in one: each is re-armed */
 TEST_F(dev, every_mapping_rearmed_by_reset)
 {
