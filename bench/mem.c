@@ -106,8 +106,15 @@ static void mem_results(const char *key, int tgt, const struct memsnap *a,
 	snprintf(m, sizeof(m), "mem_%s_shmem", key);
 	value_result(m, tgt, "KiB", sh);
 	if (tgt == T_OURS) {
+		long held;
+
 		snprintf(m, sizeof(m), "mem_%s_resident", key);
 		value_result(m, tgt, "KiB", resident / 1024.0 / k);
+		/* all the driver holds, the type's shared picture included */
+		if (!sysfs_read_long(MDPY_PARENT "/held_bytes", &held)) {
+			snprintf(m, sizeof(m), "mem_%s_held", key);
+			value_result(m, tgt, "KiB", held / 1024.0 / k);
+		}
 	}
 }
 
