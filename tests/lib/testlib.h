@@ -36,6 +36,7 @@ int path_exists(const char *path);
 int dir_count(const char *path);				/* no . and .. */
 int file_read(const char *path, char *buf, size_t size);	/* whole file */
 double now_ns(void);						/* monotonic */
+int kernel_at_least(int major, int minor);			/* uname */
 
 int module_loaded(const char *name);
 int module_load(const char *ko, const char *params);

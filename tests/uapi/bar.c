@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/ioctl.h>
-#include <sys/utsname.h>
 
 #include "harness.h"
 #include "mdpy_test.h"
@@ -63,12 +62,7 @@ static long held(void)
  */
 static int shares_picture(void)
 {
-	struct utsname u;
-	int major = 0, minor = 0;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
-		return 1;
-	return major > 6 || (major == 6 && minor >= 10);
+	return kernel_at_least(6, 10);
 }
 
 /* One byte of the power-on picture at BAR offset @off */

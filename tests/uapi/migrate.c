@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -44,12 +43,7 @@ static const char *const state_names[NR_STATES] = {
 /* PRE_COPY and the data-size feature came with v6.2 */
 static int kernel_has_precopy(void)
 {
-	struct utsname u;
-	int major = 0, minor = 0;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
-		return 1;
-	return major > 6 || (major == 6 && minor >= 2);
+	return kernel_at_least(6, 2);
 }
 
 static void close_fd(int *fd)
