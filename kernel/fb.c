@@ -118,14 +118,21 @@ static int mdpy_fb_track(struct mdpy_fb *fb, struct vm_area_struct *vma)
 	return 0;
 }
 
-/* Write-protect every mapping of BAR0 again: the next write faults */
-static void mdpy_fb_rearm(struct mdpy_fb *fb)
+/* Unmap @n pages of BAR0 from @idx in every mapping: the next access faults */
+static void mdpy_fb_unmap(struct mdpy_fb *fb, unsigned long idx,
+			  unsigned long n)
 {
 	struct address_space *mapping = READ_ONCE(fb->mapping);
 
 	if (mapping)
-		unmap_mapping_range(mapping, 0, (loff_t)fb->nr_pages << PAGE_SHIFT,
-				    0);
+		unmap_mapping_range(mapping, (loff_t)idx << PAGE_SHIFT,
+				    (loff_t)n << PAGE_SHIFT, 0);
+}
+
+/* Write-protect every mapping of BAR0 again: the next write faults */
+static void mdpy_fb_rearm(struct mdpy_fb *fb)
+{
+	mdpy_fb_unmap(fb, 0, fb->nr_pages);
 }
 
 static int mdpy_fb_picture_get(struct mdpy_fb_picture *pic,
@@ -199,16 +206,6 @@ static struct page *mdpy_fb_picture_page(struct mdpy_fb *fb, unsigned long idx)
 	return page;
 }
 
-/* Unmap page @idx of BAR0 everywhere; under the picture page's lock */
-static void mdpy_fb_unmap_page(struct mdpy_fb *fb, unsigned long idx)
-{
-	struct address_space *mapping = READ_ONCE(fb->mapping);
-
-	if (mapping)
-		unmap_mapping_range(mapping, (loff_t)idx << PAGE_SHIFT,
-				    PAGE_SIZE, 0);
-}
-
 /*
  * Page @idx has a page of its own now: mappings that show the shared
  * picture there must fault again.  The picture page's lock orders the
@@ -221,7 +218,7 @@ static void mdpy_fb_unshare(struct mdpy_fb *fb, unsigned long idx)
 	if (!pic)
 		return;
 	lock_page(pic);
-	mdpy_fb_unmap_page(fb, idx);
+	mdpy_fb_unmap(fb, idx, 1);
 	unlock_page(pic);
 }
 
@@ -239,7 +236,7 @@ static struct page *mdpy_fb_publish(struct mdpy_fb *fb, unsigned long idx,
 
 	if (pic) {
 		lock_page(pic);
-		mdpy_fb_unmap_page(fb, idx);
+		mdpy_fb_unmap(fb, idx, 1);
 	}
 	/* fully ordered: the fill is visible before the slot is */
 	old = cmpxchg(&fb->pages[idx], NULL, page);
@@ -277,13 +274,6 @@ static vm_fault_t mdpy_fb_fault_picture(struct vm_fault *vmf,
 	get_page(pic);
 	vmf->page = pic;
 	return VM_FAULT_LOCKED;
-}
-
-/* Whether @page, mapped at @idx, is the shared picture's */
-static bool mdpy_fb_is_picture(struct mdpy_fb *fb, unsigned long idx,
-			       struct page *page)
-{
-	return page != mdpy_fb_lookup(fb, idx);
 }
 #else
 #define MDPY_FB_SHARED_PICTURE	false
@@ -454,12 +444,6 @@ static vm_fault_t mdpy_fb_fault_picture(struct vm_fault *vmf,
 					struct mdpy_fb *fb)
 {
 	return VM_FAULT_SIGBUS;		/* not reached: nothing shared */
-}
-
-static bool mdpy_fb_is_picture(struct mdpy_fb *fb, unsigned long idx,
-			       struct page *page)
-{
-	return false;
 }
 #endif
 
@@ -734,7 +718,7 @@ void mdpy_fb_reset(struct mdpy_fb *fb)
 /* Pages a read fault maps at once: an aligned group, as fault-around */
 #define MDPY_FB_AROUND	16
 
-/* Map the run of @n own pages from @idx at @addr, past any already mapped */
+/* Map the run of @n own @pages at @addr, past any already mapped */
 static void mdpy_fb_insert_run(struct vm_area_struct *vma, unsigned long addr,
 			       struct page **pages, unsigned long n)
 {
@@ -826,12 +810,17 @@ static vm_fault_t mdpy_fb_mkwrite(struct vm_fault *vmf)
 {
 	struct mdpy_fb *fb = vmf->vma->vm_private_data;
 
-	if (mdpy_fb_is_picture(fb, vmf->pgoff, vmf->page)) {
-		if (mdpy_fb_lookup(fb, vmf->pgoff))
-			mdpy_fb_unshare(fb, vmf->pgoff);
-		else if (!mdpy_fb_page(fb, vmf->pgoff))
-			return VM_FAULT_SIGBUS;
-		return VM_FAULT_NOPAGE;
+	if (MDPY_FB_SHARED_PICTURE) {
+		struct page *own = mdpy_fb_lookup(fb, vmf->pgoff);
+
+		/* not the instance's own page: the shared picture's */
+		if (vmf->page != own) {
+			if (own)
+				mdpy_fb_unshare(fb, vmf->pgoff);
+			else if (!mdpy_fb_page(fb, vmf->pgoff))
+				return VM_FAULT_SIGBUS;
+			return VM_FAULT_NOPAGE;
+		}
 	}
 	mdpy_fb_note_write(fb);
 	lock_page(vmf->page);

@@ -23,13 +23,6 @@
 #include "compat-probes.h"
 
 /*
- * Framebuffer (BAR0) memory, allocated a page at a time on first touch.
- * While the device is open a slot in @pages goes from NULL to a filled
- * page exactly once (cmpxchg), so readers need no lock: they load the slot
- * with acquire semantics and see a fully initialised page or NULL.  Slots
- * are emptied only when nothing can reach the pages (last close, release).
- */
-/*
  * The power-on picture in whole pages, shared by every instance of one
  * type: where a device's mappings can be found through its own inode
  * (MDPY_HAVE_VDEV_INODE), a read fault of a page that an instance never
@@ -43,6 +36,13 @@ struct mdpy_fb_picture {
 	struct page **pages;		/* slots filled lock-free (cmpxchg) */
 };
 
+/*
+ * Framebuffer (BAR0) memory, allocated a page at a time on first touch.
+ * While the device is open a slot in @pages goes from NULL to a filled
+ * page exactly once (cmpxchg), so readers need no lock: they load the slot
+ * with acquire semantics and see a fully initialised page or NULL.  Slots
+ * are emptied only when nothing can reach the pages (last close, release).
+ */
 struct mdpy_fb {
 	const struct mdpy_type *type;
 	struct mdpy_fb_picture *picture;	/* its type's */
