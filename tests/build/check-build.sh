@@ -51,7 +51,7 @@ for kver in "$@"; do
 		MODDIR="$top/build/lint-$kver" W=1 C=2
 	build_test "guest_builds_clean_w1_sparse_$kver" "$out/guest-$kver.log" \
 		make -C "$top" --no-print-directory guest GUEST_KVERS="$kver" \
-		GUEST_MAKE_ARGS="W=1 C=2"
+		GUEST_BUILD="$top/build/lint-guest" GUEST_MAKE_ARGS="W=1 C=2"
 done
 
 # kernel/probe.sh on a headers tree that lacks a header it reads must fail
