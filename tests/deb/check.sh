@@ -20,9 +20,10 @@
 # TAP in OUT_DIR/deb.tap (default build/results/deb), the VM runs in
 # OUT_DIR/vm-KVER and OUT_DIR/guest-KVER; last line "N passed, N failed,
 # N skipped".  Needs root.
-# Env: DEB_KVERS (Debian 12 kernels, default "6.1 6.12"), DEB_TRIXIE_KVERS
-# (Debian 13 kernels, default "7.3"), DEB_GUEST_KVERS (kernels of the L2
-# guest test, default "6.1 6.12"; a kernel of neither list is ignored); an
+# Env: DEB_KVERS (Debian 12 kernels, default: tests/vm/kernels.sh deb12),
+# DEB_TRIXIE_KVERS (Debian 13 kernels, default: kernels.sh deb13),
+# DEB_GUEST_KVERS (kernels of the L2 guest test, default: the Debian 12
+# ones; a kernel of neither list is ignored); an
 # empty list skips its part.  DEB_VM=0 skips every VM run (a quick check of
 # the packaging alone).  MDPY_CACHE.
 set -uo pipefail
@@ -32,9 +33,9 @@ cd "$TOP" || exit 1
 OUT=${1:-build/results/deb}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-bw_kvers=${DEB_KVERS-6.1 6.12}
-tx_kvers=${DEB_TRIXIE_KVERS-7.3}
-guest_kvers=${DEB_GUEST_KVERS-6.1 6.12}
+bw_kvers=${DEB_KVERS-$(tests/vm/kernels.sh deb12)}
+tx_kvers=${DEB_TRIXIE_KVERS-$(tests/vm/kernels.sh deb13)}
+guest_kvers=${DEB_GUEST_KVERS-$bw_kvers}
 # shellcheck source=tests/vm/tap.sh
 . tests/vm/tap.sh
 tap_open "$OUT/deb.tap"

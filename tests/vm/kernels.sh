@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # kernels.sh [USE] - print the kernel series of tests/vm/kernels that USE
-# (check, bench, stress, qemu10) takes by default, on one line, oldest
-# first; every series with USE "all" (the default).
+# (check, bench, stress, qemu10, deb12, deb13) takes by default, on one
+# line, oldest first; every series with USE "all" (the default).
 set -eu
 
 use=${1:-all}
