@@ -1,14 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install what building and testing mdpy needs on Debian 12.  As root it
-# installs; otherwise it prints the exact command and fails.  Kernel images
-# and backports headers are never installed: the VM rig downloads them.
+# Install what building and testing mdpy needs on Debian 12, and the
+# packages named as arguments (what only one target needs, e.g. lintian for
+# make check-deb).  As root it installs; otherwise it prints the exact
+# command and fails.  Kernel images and backports headers are never
+# installed: the VM rig downloads them.
 set -eu
 
 PKGS="gcc make libc6-dev clang python3 qemu-system-x86 busybox-static kmod debootstrap \
 cpio xz-utils zstd linux-headers-amd64 mdevctl sparse shellcheck python3-pyflakes \
-python3-pil libvirt-daemon libvirt-clients"
+python3-pil libvirt-daemon libvirt-clients $*"
 
 missing=""
 for p in $PKGS; do
